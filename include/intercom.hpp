@@ -1,0 +1,13 @@
+// Umbrella header of intercom-cpp.
+#pragma once
+
+#include <intercom/client.hpp>
+#include <intercom/client_options.hpp>
+#include <intercom/diagnostics.hpp>
+#include <intercom/error.hpp>
+#include <intercom/http/https_transport.hpp>
+#include <intercom/http/origin.hpp>
+#include <intercom/operation.hpp>
+#include <intercom/rate_limit.hpp>
+#include <intercom/request_options.hpp>
+#include <intercom/result.hpp>

@@ -1,0 +1,42 @@
+// The default transport: HTTP/1.1 over TLS (or plain TCP for local http:// URLs) with Beast,
+// one bounded keep-alive connection pool per origin.
+#pragma once
+
+#include <intercom/http/pool_options.hpp>
+#include <intercom/http/transport.hpp>
+
+#include <memory>
+
+namespace intercom::http {
+
+/// Sends requests over pooled Beast connections. Share one instance between clients to share
+/// connections (one pool per origin); each client still sends its own token.
+///
+/// Thread safety: safe to use from coroutines running on several threads of one io_context.
+/// Object lifetime: in-flight operations keep the internals alive; `close()` (or destruction)
+/// fails waiters with `errc::pool_closed` and closes idle connections without blocking.
+class https_transport final : public transport {
+public:
+    explicit https_transport(boost::asio::any_io_executor ex, transport_options opts = {});
+    ~https_transport() override;
+
+    https_transport(const https_transport&) = delete;
+    https_transport& operator=(const https_transport&) = delete;
+
+    boost::asio::awaitable<result<response>> send(origin to, request req, send_options opts) override;
+    boost::asio::any_io_executor get_executor() override;
+
+    /// Counters of the pool for `to` (all zero if no request went there yet).
+    pool_stats stats(const origin& to) const;
+
+    /// Stops accepting requests, fails waiters and closes idle connections. Idempotent.
+    void close();
+
+    const transport_options& options() const noexcept;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace intercom::http

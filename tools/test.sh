@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs missing dependencies, builds the sanitizer (ASan+UBSan) configuration and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh
+jobs=$(nproc)
+cmake --preset sanitize
+cmake --build --preset sanitize -j "$jobs"
+ctest --preset sanitize -j "$jobs"
