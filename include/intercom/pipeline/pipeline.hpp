@@ -76,8 +76,9 @@ public:
     const pipeline_options& options() const noexcept;
     const std::shared_ptr<pipeline::rate_limiter>& limiter() const noexcept;
 
+    struct impl;  ///< internal (named by the built-in stages in src/pipeline)
+
 private:
-    struct impl;
     std::shared_ptr<impl> impl_;
 };
 
