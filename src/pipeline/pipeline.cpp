@@ -319,9 +319,9 @@ request_pipeline::request_pipeline(std::shared_ptr<http::transport> transport, p
     if (!opts.random) opts.random = default_random_source();
     if (opts.max_attempts == 0) opts.max_attempts = 1;
     if (opts.rate_limiting && !opts.rate_limiter) {
-        rate_limiter_options ro;
-        ro.clock = opts.clock;
-        ro.sleeper = opts.sleeper;
+        rate_limiter_options ro = opts.limiter_options;
+        if (!ro.clock) ro.clock = opts.clock;
+        if (!ro.sleeper) ro.sleeper = opts.sleeper;
         opts.rate_limiter = std::make_shared<pipeline::rate_limiter>(std::move(ro));
     }
     if (!opts.rate_limiting) opts.rate_limiter.reset();

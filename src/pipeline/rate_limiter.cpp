@@ -23,10 +23,12 @@ struct local_budget_store::state {
     std::int64_t limit = 0;
     std::int64_t remaining = 0;
     system_clock::time_point window_end{};  // server's reset of the current window
+    system_clock::duration window_len{};    // learned: smallest gap between two server resets
 };
 
 local_budget_store::local_budget_store(local_budget_options o) : st_(std::make_unique<state>()) {
     st_->opts = o;
+    st_->window_len = std::chrono::duration_cast<system_clock::duration>(o.window);
 }
 
 local_budget_store::~local_budget_store() = default;
@@ -44,8 +46,8 @@ budget_grant local_budget_store::acquire_now(const budget_query& q) {
     if (q.now >= s.window_end + s.opts.reset_margin) {
         // The window is over: start the next one, aligned to the server's window boundaries.
         auto late = q.now - s.window_end;
-        auto windows = late / s.opts.window + 1;
-        s.window_end += windows * std::chrono::duration_cast<system_clock::duration>(s.opts.window);
+        auto windows = late / s.window_len + 1;
+        s.window_end += windows * s.window_len;
         s.remaining = std::max<std::int64_t>(0, s.limit - static_cast<std::int64_t>(q.unanswered));
     }
     if (s.remaining > 0) {
@@ -62,6 +64,11 @@ void local_budget_store::update_now(const rate_limit_snapshot& snap, const budge
     auto unanswered = static_cast<std::int64_t>(q.unanswered);
     constexpr auto same = std::chrono::milliseconds(500);
     if (!s.known || end > s.window_end + same) {
+        // Learn the window length from two server resets (Intercom: 10 s; test servers: shorter).
+        if (s.known && snap.reset != system_clock::time_point{}) {
+            auto gap = end - s.window_end;
+            if (gap >= std::chrono::seconds(1) && gap < s.window_len) s.window_len = gap;
+        }
         s.known = true;
         s.limit = snap.limit;
         s.window_end = end;
@@ -69,7 +76,13 @@ void local_budget_store::update_now(const rate_limit_snapshot& snap, const budge
         return;
     }
     s.limit = snap.limit;
-    if (end >= s.window_end - same) s.remaining = std::min(s.remaining, snap.remaining);
+    if (end >= s.window_end - same) {
+        s.remaining = std::min(s.remaining, snap.remaining);
+    } else if (end > q.now) {
+        // The server's live window ends before the one we rolled into locally: follow the server.
+        s.window_end = end;
+        s.remaining = std::min(s.remaining, snap.remaining);
+    }
 }
 
 boost::asio::awaitable<budget_grant> local_budget_store::try_acquire(budget_query q) { co_return acquire_now(q); }

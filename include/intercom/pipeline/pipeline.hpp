@@ -13,6 +13,16 @@
 //                     8. transport
 // The limiter sits inside the retry loop on purpose: every attempt spends window budget and
 // holds a connection, so retries must be paced like first attempts.
+//
+// Deadline (`client_options::timeout`, per call `request_options::timeout`): one budget for the
+// whole call, measured on the pipeline clock. Every wait is bounded by it: the limiter queue and
+// budget waits, each attempt (the attempt timeout is capped to the time left) and the backoff.
+// What the caller gets when time runs out:
+// - the deadline passes while waiting in the limiter or during an attempt: `errc::deadline_exceeded`;
+// - a retry is not started because its backoff wait would end after the deadline: the last
+//   attempt's own error (e.g. the 503 or 429), which says more than "deadline exceeded"; the
+//   `gave_up` event carries the reason.
+// Terminal cancellation of the awaiting coroutine ends any wait promptly with `errc::cancelled`.
 #pragma once
 
 #include <intercom/http/transport.hpp>
@@ -43,6 +53,8 @@ struct pipeline_options {
     /// Null: the pipeline makes its own with `rate_limiter_options{}` (pass one rate_limiter
     /// to several clients to share a budget and an in-flight cap).
     std::shared_ptr<pipeline::rate_limiter> rate_limiter;
+    /// Used only when `rate_limiter` is null; its null clock/sleeper default to the pipeline's.
+    rate_limiter_options limiter_options;
     bool rate_limiting = true;   ///< false: no limiter stage at all
     std::vector<std::shared_ptr<middleware>> per_call;     ///< stage 2, in order
     std::vector<std::shared_ptr<middleware>> per_attempt;  ///< stage 7, in order

@@ -46,8 +46,11 @@ struct budget_grant {
 ///   remaining budget to `min(local, s.remaining)` (never raises it: requests admitted but not yet
 ///   seen by the server must stay counted); a snapshot for a later window (or the first one ever)
 ///   replaces the window (end = `s.reset`, remaining = `s.remaining - q.unanswered`); a snapshot
-///   for an earlier window only updates the learned limit. Windows whose ends differ by less
-///   than 500 ms are the same window. A missing reset (epoch) means "ends `window` after now".
+///   for an earlier window only updates the learned limit, unless that window is still running
+///   at `q.now` (the store rolled over too early): then the store follows the server's window.
+///   Windows whose ends differ by less than 500 ms are the same window. A missing reset (epoch)
+///   means "ends `window` after now". The in-process store also learns the window length from
+///   the gap between consecutive resets (never longer than `window`).
 /// - Both are called concurrently from many coroutines (and threads); they must be atomic with
 ///   respect to each other. They must not block for long: a remote store should be given its own
 ///   timeouts and fail open (admit) rather than stall every request.
@@ -62,7 +65,7 @@ public:
 
 /// Settings of the in-process `local_budget_store`.
 struct local_budget_options {
-    /// Length of a rate-limit window when the server does not say (Intercom: 10 s).
+    /// Length of a rate-limit window until two server resets show a shorter one (Intercom: 10 s).
     std::chrono::milliseconds window{std::chrono::seconds(10)};
     /// Budget per window assumed before the first X-RateLimit-* header. Unset (default): admit
     /// everything until headers arrive. Limits differ per app and plan (from ~167 to ~1,667 per

@@ -103,14 +103,16 @@ private:
     std::shared_ptr<pipeline::sleeper> sleeper_;
 };
 
-/// A fake Intercom that enforces `limit` requests per 10 s window (aligned to wall-clock multiples
-/// of 10 s), reports X-RateLimit-* on every answer, answers 429 beyond the budget, and records
+/// A fake Intercom that enforces `limit` requests per window (default 10 s, aligned to wall-clock
+/// multiples of its length), reports X-RateLimit-* on every answer, answers 429 beyond the budget, and records
 /// concurrency.
 class budget_transport final : public http::transport {
 public:
     budget_transport(boost::asio::any_io_executor ex, std::shared_ptr<pipeline::clock> c,
-                     std::shared_ptr<pipeline::sleeper> sl, std::int64_t limit, std::chrono::nanoseconds latency)
-        : ex_(std::move(ex)), clock_(std::move(c)), sleeper_(std::move(sl)), limit_(limit), latency_(latency) {}
+                     std::shared_ptr<pipeline::sleeper> sl, std::int64_t limit, std::chrono::nanoseconds latency,
+                     std::int64_t window_seconds = 10)
+        : ex_(std::move(ex)), clock_(std::move(c)), sleeper_(std::move(sl)), limit_(limit), latency_(latency),
+          window_s_(window_seconds) {}
 
     std::size_t served = 0;
     std::size_t rejected = 0;       ///< 429s sent
@@ -122,7 +124,7 @@ public:
         ++in_flight;
         max_in_flight = std::max(max_in_flight, in_flight);
         auto secs = std::chrono::duration_cast<std::chrono::seconds>(clock_->wall_now().time_since_epoch()).count();
-        auto window = secs - secs % 10;
+        auto window = secs - secs % window_s_;
         auto& used = per_window[window];
         http::response r;
         if (used < limit_) {
@@ -137,7 +139,7 @@ public:
         }
         r.headers.set("X-RateLimit-Limit", std::to_string(limit_));
         r.headers.set("X-RateLimit-Remaining", std::to_string(limit_ - used));
-        r.headers.set("X-RateLimit-Reset", std::to_string(window + 10));
+        r.headers.set("X-RateLimit-Reset", std::to_string(window + window_s_));
         auto ec = co_await sleeper_->sleep_for(latency_);
         --in_flight;
         if (ec) co_return error_info{errc::cancelled};
@@ -152,6 +154,7 @@ private:
     std::shared_ptr<pipeline::sleeper> sleeper_;
     std::int64_t limit_;
     std::chrono::nanoseconds latency_;
+    std::int64_t window_s_;
 };
 
 } // namespace intercom::test

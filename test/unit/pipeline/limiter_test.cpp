@@ -75,6 +75,28 @@ BOOST_AUTO_TEST_CASE(new_window_counts_unanswered_requests) {
     BOOST_TEST(s.snapshot()->remaining == 6);
 }
 
+BOOST_AUTO_TEST_CASE(learns_shorter_window_from_consecutive_resets) {
+    local_budget_store s;
+    s.update_now(snap(5, 0, 102), {at(101)});
+    s.update_now(snap(5, 4, 104), {at(102, 300ms)});  // windows are 2 s long
+    for (int i = 0; i < 4; ++i) BOOST_TEST(s.acquire_now({at(103)}).admitted);
+    auto g = s.acquire_now({at(103)});
+    BOOST_TEST(!g.admitted);
+    BOOST_TEST((g.retry_at == at(104, 200ms)));
+    BOOST_TEST(s.acquire_now({at(104, 300ms)}).admitted);
+    BOOST_TEST((s.snapshot()->reset == at(106)));  // rolled by 2 s, not 10 s
+}
+
+BOOST_AUTO_TEST_CASE(follows_server_when_rolled_over_too_early) {
+    local_budget_options o;
+    o.initial_limit = 3;
+    local_budget_store s(o);  // guessed window: ends at 110
+    BOOST_TEST(s.acquire_now({at(100)}).admitted);
+    s.update_now(snap(3, 0, 105), {at(100, 100ms)});  // server: current window ends at 105
+    BOOST_TEST((s.snapshot()->reset == at(105)));
+    BOOST_TEST(!s.acquire_now({at(101)}).admitted);
+}
+
 BOOST_AUTO_TEST_CASE(configured_initial_limit) {
     local_budget_options o;
     o.initial_limit = 2;
@@ -152,6 +174,26 @@ BOOST_AUTO_TEST_CASE(burst_larger_than_window_budget_is_paced_without_429) {
     BOOST_TEST(server->per_window.size() <= 9u);
     double achieved = static_cast<double>(n) / static_cast<double>(server->per_window.size() * limit);
     BOOST_TEST_MESSAGE("achieved rate / limit = " << achieved);
+    BOOST_TEST(achieved >= 0.8);
+}
+
+BOOST_AUTO_TEST_CASE(burst_of_2000_with_short_server_windows) {
+    // A test server with 2 s windows of 50 requests: the store learns the window length.
+    constexpr std::int64_t limit = 50;
+    constexpr std::size_t n = 2000;
+    auto server = std::make_shared<intercom::test::budget_transport>(ioc.get_executor(), vt, vt, limit, 30ms, 2);
+    auto o = options();
+    o.pipeline.limiter_options.max_in_flight = 16;
+    client c(server, o);
+    vt->run(ioc, burst({c}, n));
+    BOOST_TEST(ok == n);
+    BOOST_TEST(saw_429 == 0u);
+    BOOST_TEST(server->rejected == 0u);
+    BOOST_TEST(server->max_in_flight == 16u);
+    auto first = server->per_window.begin()->first, last = server->per_window.rbegin()->first;
+    auto windows = static_cast<double>((last - first) / 2 + 1);
+    double achieved = static_cast<double>(n) / (windows * limit);
+    BOOST_TEST_MESSAGE("2000-request burst: " << windows << " windows, achieved rate / limit = " << achieved);
     BOOST_TEST(achieved >= 0.8);
 }
 
