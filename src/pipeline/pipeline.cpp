@@ -2,7 +2,9 @@
 
 #include <intercom/pipeline/pipeline.hpp>
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include <cstdio>
@@ -42,7 +44,11 @@ struct request_pipeline::impl {
         e.target = req.target;
         e.attempt = ctx.attempt;
         e.rate_limit = ctx.rate_limit;
-        opts.on_event(e);
+        try {
+            opts.on_event(e);
+        } catch (...) {
+            // A throwing hook must not turn a finished request into a lost one.
+        }
     }
 
     void log(log_level l, const std::string& line) const {
@@ -255,6 +261,9 @@ public:
             }
 
             auto decision = o.retry_policy->decide(out);
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (decision.retry && cs.cancelled() != asio::cancellation_type::none)
+                decision = {false, "cancelled"};
             if (decision.retry && ctx->streamed_bytes > 0)
                 decision = {false, "part of the body was already streamed to the caller"};
             std::optional<nanoseconds> delay;
@@ -360,7 +369,15 @@ boost::asio::awaitable<pipeline_result> request_pipeline::run(call_context ctx, 
         if (m) per_call.push_back(m);
     next_layer chain(&per_call, 0, im->retry_end.get(), &ctx);
     pipeline_result out;
-    out.response = co_await chain(std::move(req));
+    try {
+        out.response = co_await chain(std::move(req));
+    } catch (const boost::system::system_error& e) {
+        // Asio throws operation_aborted when a cancelled coroutine starts another operation
+        // (e.g. inside user middleware); callers get the documented error instead.
+        if (e.code() != asio::error::operation_aborted) throw;
+        out.response = make_error(errc::cancelled, request_stage::not_sent, "cancelled");
+        ctx.outcome_reason = "cancelled";
+    }
     out.attempts = ctx.attempt;
     out.rate_limit = ctx.rate_limit;
     out.gave_up_reason = ctx.outcome_reason;
