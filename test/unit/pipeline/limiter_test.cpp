@@ -8,7 +8,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <thread>
 
 using namespace intercom;
 using namespace intercom::pipeline;
@@ -248,3 +253,59 @@ BOOST_AUTO_TEST_CASE(queued_request_gives_up_at_its_deadline) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// Thread-safe fake for a multi-threaded io_context: real 1 ms latency, records concurrency.
+class threaded_transport final : public http::transport {
+public:
+    explicit threaded_transport(asio::any_io_executor ex) : ex_(std::move(ex)) {}
+    std::atomic<int> in_flight{0}, max_seen{0}, served{0};
+
+    asio::awaitable<result<http::response>> send(http::origin, http::request, http::send_options) override {
+        int now = ++in_flight;
+        int prev = max_seen.load();
+        while (prev < now && !max_seen.compare_exchange_weak(prev, now)) {
+        }
+        asio::steady_timer t(co_await asio::this_coro::executor, 1ms);
+        co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        --in_flight;
+        ++served;
+        http::response r;
+        r.status = 200;
+        co_return r;
+    }
+    asio::any_io_executor get_executor() override { return ex_; }
+
+private:
+    asio::any_io_executor ex_;
+};
+
+std::atomic<int> mt_ok{0};
+
+asio::awaitable<void> mt_call(client c) {
+    auto r = co_await c.request(bhttp::verb::get, "/me");
+    if (r) ++mt_ok;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(max_in_flight_holds_on_a_multithreaded_io_context) {
+    asio::io_context ioc(2);
+    auto t = std::make_shared<threaded_transport>(ioc.get_executor());
+    client_options o;
+    o.token = "t";
+    o.base_url = "http://127.0.0.1:8080";
+    o.pipeline.limiter_options.max_in_flight = 4;
+    client c(t, o);
+    mt_ok = 0;
+    for (int i = 0; i < 200; ++i) asio::co_spawn(ioc, mt_call(c), asio::detached);
+    std::thread other([&ioc] { ioc.run(); });
+    ioc.run();
+    other.join();
+    BOOST_TEST(mt_ok.load() == 200);
+    BOOST_TEST(t->served.load() == 200);
+    BOOST_TEST(t->max_seen.load() <= 4);
+    BOOST_TEST(t->max_seen.load() >= 2);
+    BOOST_TEST(c.options().pipeline.rate_limiter->in_flight() == 0u);
+}

@@ -150,6 +150,19 @@ BOOST_AUTO_TEST_CASE(per_call_replay_safe_override) {
     BOOST_TEST(r->attempts == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(generic_post_not_retried_generic_put_retried) {
+    transport->script = {step::with_status(503), step::ok()};
+    client c(transport, options());
+    auto r = vt->run(ioc, c.request(bhttp::verb::post, "/things", {}, boost::json::value{{"a", 1}}));
+    BOOST_REQUIRE(r.has_error());
+    BOOST_TEST(transport->received.size() == 1u);
+    transport->script = {step::with_status(503), step::ok()};
+    auto r2 = vt->run(ioc, c.request(bhttp::verb::put, "/things/1", {}, boost::json::value{{"a", 1}}));
+    BOOST_REQUIRE(r2.has_value());
+    BOOST_TEST(r2->attempts == 2u);
+    BOOST_TEST(transport->received.size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(max_attempts_one_disables_retry) {
     transport->script = {step::with_status(503), step::ok()};
     auto req = make(&contact_get, "/contacts/1");
