@@ -24,6 +24,11 @@ struct local_budget_store::state {
     std::int64_t remaining = 0;
     system_clock::time_point window_end{};  // server's reset of the current window
     system_clock::duration window_len{};    // learned: smallest gap between two server resets
+    // Largest `remaining + 1` ever reported: a lower bound of the real per-window budget. Guards
+    // against an `X-RateLimit-Limit` that states the per-minute figure (older Intercom docs).
+    std::int64_t capacity = 0;
+
+    std::int64_t window_budget() const { return capacity > 0 ? std::min(limit, capacity) : limit; }
 };
 
 local_budget_store::local_budget_store(local_budget_options o) : st_(std::make_unique<state>()) {
@@ -48,7 +53,7 @@ budget_grant local_budget_store::acquire_now(const budget_query& q) {
         auto late = q.now - s.window_end;
         auto windows = late / s.window_len + 1;
         s.window_end += windows * s.window_len;
-        s.remaining = std::max<std::int64_t>(0, s.limit - static_cast<std::int64_t>(q.unanswered));
+        s.remaining = std::max<std::int64_t>(0, s.window_budget() - static_cast<std::int64_t>(q.unanswered));
     }
     if (s.remaining > 0) {
         --s.remaining;
@@ -63,6 +68,7 @@ void local_budget_store::update_now(const rate_limit_snapshot& snap, const budge
     auto end = snap.reset == system_clock::time_point{} ? q.now + s.opts.window : snap.reset;
     auto unanswered = static_cast<std::int64_t>(q.unanswered);
     constexpr auto same = std::chrono::milliseconds(500);
+    s.capacity = std::max(s.capacity, snap.remaining + 1);
     if (!s.known || end > s.window_end + same) {
         // Learn the window length from two server resets (Intercom: 10 s; test servers: shorter).
         if (s.known && snap.reset != system_clock::time_point{}) {

@@ -50,7 +50,9 @@ struct budget_grant {
 ///   at `q.now` (the store rolled over too early): then the store follows the server's window.
 ///   Windows whose ends differ by less than 500 ms are the same window. A missing reset (epoch)
 ///   means "ends `window` after now". The in-process store also learns the window length from
-///   the gap between consecutive resets (never longer than `window`).
+///   the gap between consecutive resets (never longer than `window`), and starts each new window
+///   with `min(limit, largest remaining + 1 ever reported)`, in case `X-RateLimit-Limit` states a
+///   per-minute figure while the server enforces per-window budgets.
 /// - Both are called concurrently from many coroutines (and threads); they must be atomic with
 ///   respect to each other. They must not block for long: a remote store should be given its own
 ///   timeouts and fail open (admit) rather than stall every request.

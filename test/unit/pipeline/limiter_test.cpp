@@ -44,8 +44,8 @@ BOOST_AUTO_TEST_CASE(unknown_budget_admits_until_headers_arrive) {
 
 BOOST_AUTO_TEST_CASE(learns_window_and_waits_for_reset) {
     local_budget_store s;  // reset margin 200 ms
-    s.update_now(snap(10, 3, 110), {at(101)});
-    for (int i = 0; i < 3; ++i) BOOST_TEST(s.acquire_now({at(102)}).admitted);
+    s.update_now(snap(10, 9, 110), {at(101)});
+    for (int i = 0; i < 9; ++i) BOOST_TEST(s.acquire_now({at(102)}).admitted);
     auto g = s.acquire_now({at(103)});
     BOOST_TEST(!g.admitted);
     BOOST_TEST((g.retry_at == at(110, 200ms)));
@@ -100,6 +100,28 @@ BOOST_AUTO_TEST_CASE(follows_server_when_rolled_over_too_early) {
     s.update_now(snap(3, 0, 105), {at(100, 100ms)});  // server: current window ends at 105
     BOOST_TEST((s.snapshot()->reset == at(105)));
     BOOST_TEST(!s.acquire_now({at(101)}).admitted);
+}
+
+BOOST_AUTO_TEST_CASE(per_minute_limit_header_is_capped_by_observed_window_budget) {
+    local_budget_store s;
+    s.update_now(snap(600, 99, 110), {at(101)});  // header says 600/min, windows hold 100
+    for (int i = 0; i < 99; ++i) BOOST_TEST(s.acquire_now({at(102)}).admitted);
+    BOOST_TEST(!s.acquire_now({at(102)}).admitted);
+    int admitted = 0;
+    while (s.acquire_now({at(111)}).admitted && admitted < 1000) ++admitted;
+    BOOST_TEST(admitted == 100);
+}
+
+BOOST_AUTO_TEST_CASE(window_budget_estimate_recovers_after_a_late_first_look) {
+    local_budget_store s;
+    s.update_now(snap(10, 3, 110), {at(105)});  // first seen late in a window: capacity >= 4 only
+    int admitted = 0;
+    while (s.acquire_now({at(110, 300ms)}).admitted && admitted < 100) ++admitted;
+    BOOST_TEST(admitted == 4);
+    s.update_now(snap(10, 9, 120), {at(110, 400ms)});  // the new window's first answer: 10 per window
+    admitted = 0;
+    while (s.acquire_now({at(120, 300ms)}).admitted && admitted < 100) ++admitted;
+    BOOST_TEST(admitted == 10);
 }
 
 BOOST_AUTO_TEST_CASE(configured_initial_limit) {
