@@ -8,6 +8,12 @@
 #include <intercom/http/https_transport.hpp>
 #include <intercom/http/origin.hpp>
 #include <intercom/operation.hpp>
+#include <intercom/pipeline/clock.hpp>
+#include <intercom/pipeline/events.hpp>
+#include <intercom/pipeline/middleware.hpp>
+#include <intercom/pipeline/pipeline.hpp>
+#include <intercom/pipeline/policies.hpp>
+#include <intercom/pipeline/rate_limiter.hpp>
 #include <intercom/rate_limit.hpp>
 #include <intercom/request_options.hpp>
 #include <intercom/result.hpp>

@@ -14,6 +14,7 @@ namespace detail {
 struct client_impl {
     client_options opts;
     std::shared_ptr<http::transport> transport;
+    std::unique_ptr<pipeline::request_pipeline> pipe;  // retries, limiter, middleware (see pipeline.hpp)
     http::origin base;          // scheme/host/port of the base URL
     std::string base_path;      // path prefix of the base URL ("" for the real API)
     error_info config_error;    // set when the options are unusable; every call fails with it
@@ -42,6 +43,9 @@ std::shared_ptr<client_impl> make_impl(std::shared_ptr<http::transport> t, clien
         }
     }
     impl->opts = std::move(opts);
+    impl->pipe = std::make_unique<pipeline::request_pipeline>(impl->transport, impl->opts.pipeline);
+    // Keep the filled-in defaults visible through client::options() (e.g. the shared limiter).
+    impl->opts.pipeline = impl->pipe->options();
     return impl;
 }
 
@@ -70,10 +74,7 @@ http::request build_http_request(const client_impl& c, const api_request& req) {
         out.body = *req.body;
     }
     for (const auto& [k, v] : req.options.headers) out.headers.set(k, v);
-    out.idempotent = req.operation ? is_replay_safe(req.operation->retry)
-                                   : (req.method != boost::beast::http::verb::post &&
-                                      req.method != boost::beast::http::verb::patch);
-    return out;
+    return out;  // `idempotent` is set by the pipeline from its idempotency policy
 }
 
 result<api_response> to_api_result(http::response&& res, const http::request& sent) {
@@ -134,18 +135,42 @@ boost::asio::awaitable<result<api_response>> client::execute(api_request req) co
     auto impl = impl_;  // keep state alive across suspension
     if (impl->config_error.code) co_return impl->config_error;
     http::request http_req = detail::build_http_request(*impl, req);
-    http::send_options so;
-    so.attempt_timeout = req.options.attempt_timeout.value_or(impl->opts.attempt_timeout);
-    so.sink = std::move(req.sink);
-    auto r = co_await impl->transport->send(impl->base, http_req, std::move(so));
-    if (!r) {
-        error_info e = std::move(r).error();
-        e.diag.method = std::string(boost::beast::http::to_string(http_req.method));
-        e.diag.target = http_req.target;
-        e.diag.attempts = 1;
+    std::string method(boost::beast::http::to_string(http_req.method));
+    std::string target = http_req.target;
+
+    pipeline::call_context ctx;
+    ctx.operation = req.operation;
+    if (req.operation) ctx.operation_name = req.operation->name;
+    ctx.origin = impl->base;
+    ctx.max_attempts = req.options.max_attempts.value_or(impl->opts.pipeline.max_attempts);
+    ctx.attempt_timeout = req.options.attempt_timeout.value_or(impl->opts.attempt_timeout);
+    ctx.replay_safe_override = req.options.replay_safe;
+    ctx.send.sink = std::move(req.sink);
+    auto timeout = req.options.timeout.value_or(impl->opts.timeout);
+
+    auto pr = co_await impl->pipe->run(std::move(ctx), std::move(http_req), timeout);
+    if (!pr.response) {
+        error_info e = std::move(pr.response).error();
+        e.diag.method = std::move(method);
+        e.diag.target = std::move(target);
+        e.diag.attempts = pr.attempts;
+        if (!e.diag.rate_limit) e.diag.rate_limit = pr.rate_limit;
         co_return e;
     }
-    co_return detail::to_api_result(std::move(*r), http_req);
+    http::request sent;
+    sent.method = req.method;
+    sent.target = std::move(target);
+    auto out = detail::to_api_result(std::move(*pr.response), sent);
+    if (out) {
+        out->attempts = pr.attempts;
+        if (!out->rate_limit) out->rate_limit = pr.rate_limit;
+        co_return out;
+    }
+    error_info e = out.error();
+    e.diag.attempts = pr.attempts;
+    if (!e.diag.rate_limit) e.diag.rate_limit = pr.rate_limit;
+    if (e.diag.message.empty() && pr.attempts > 1) e.diag.message = "gave up: " + std::string(pr.gave_up_reason);
+    co_return e;
 }
 
 boost::asio::awaitable<result<api_response>> client::request(boost::beast::http::verb method, std::string path,

@@ -66,8 +66,12 @@ public:
     /// A client sending through a shared transport (multi-tenant use).
     client(std::shared_ptr<http::transport> transport, client_options opts);
 
-    /// Sends one call; non-2xx answers and transport failures come back as errors with
-    /// diagnostics. Never throws.
+    /// Sends one call through the pipeline (retries, rate limiting, middleware: see
+    /// intercom/pipeline/pipeline.hpp); non-2xx answers and transport failures come back as
+    /// errors with diagnostics (`attempts`, last `rate_limit`). Never throws.
+    ///
+    /// Per-operation cancellation: a terminal cancellation of the awaiting coroutine ends the call
+    /// promptly with `errc::cancelled`, also during a backoff or rate-limiter wait.
     boost::asio::awaitable<result<api_response>> execute(api_request req) const;
 
     /// Escape hatch for anything not modelled: `path` is taken as already percent-encoded.

@@ -1,7 +1,8 @@
-// Options of an intercom::client: where to connect, which token and version, timeouts.
+// Options of an intercom::client: where to connect, which token and version, timeouts, pipeline.
 #pragma once
 
 #include <intercom/http/pool_options.hpp>
+#include <intercom/pipeline/pipeline.hpp>
 
 #include <chrono>
 #include <string>
@@ -38,6 +39,11 @@ struct client_options {
 
     /// Used only when the client creates its own transport (see the client constructors).
     http::transport_options transport;
+
+    /// Retries, rate limiting, middleware, hooks, logging and the time seam (see
+    /// `pipeline::pipeline_options` for each default). E.g. `pipeline.per_attempt.push_back(m)`,
+    /// `pipeline.on_event = ...`, `pipeline.rate_limiter = shared_limiter`.
+    pipeline::pipeline_options pipeline;
 
     /// The effective base URL: `base_url` if set, else the region's.
     std::string effective_base_url() const { return base_url.empty() ? base_url_of(region) : base_url; }
