@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace intercom::pagination::detail {
 
@@ -17,7 +18,10 @@ class scroll_lock {
 public:
     static std::optional<scroll_lock> try_acquire(const std::string& key);
     scroll_lock(scroll_lock&& o) noexcept : key_(std::move(o.key_)) { o.key_.clear(); }
-    scroll_lock& operator=(scroll_lock&&) = delete;
+    scroll_lock& operator=(scroll_lock&& o) noexcept {
+        std::swap(key_, o.key_);
+        return *this;
+    }
     ~scroll_lock();
 
 private:
