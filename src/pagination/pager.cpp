@@ -1,7 +1,7 @@
 #include "pager_state.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -94,6 +94,24 @@ scroll_lock::~scroll_lock() {
     registry().erase(key_);
 }
 
+namespace {
+
+boost::asio::awaitable<void> wait_closed(std::shared_ptr<pager_state> st) {
+    auto [ec] = co_await st->closer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    (void)ec;
+}
+
+// The fetch, abandoned (and so cancelled) when the pager is closed meanwhile.
+boost::asio::awaitable<result<boost::json::value>> guarded_fetch(std::shared_ptr<pager_state> st, api_request req) {
+    if (!st->closer) co_return co_await st->src->fetch(std::move(req));
+    using namespace boost::asio::experimental::awaitable_operators;
+    auto v = co_await (st->src->fetch(std::move(req)) || wait_closed(st));
+    if (v.index() == 0) co_return std::move(std::get<0>(v));
+    co_return error_info{errc::cancelled};
+}
+
+} // namespace
+
 boost::asio::awaitable<result<std::optional<raw_page>>> step(std::shared_ptr<pager_state> st) {
     for (;;) {
         if (st->closed) co_return error_info{errc::cancelled};
@@ -114,7 +132,7 @@ boost::asio::awaitable<result<std::optional<raw_page>>> step(std::shared_ptr<pag
         const position at = *st->fsm.pending();
         api_request req = build_request(st->list, at);
         ++st->fetches;
-        auto r = co_await st->src->fetch(std::move(req));
+        auto r = co_await guarded_fetch(st, std::move(req));
         if (st->closed) co_return error_info{errc::cancelled};
         if (!r) {
             error_info e = std::move(r).error();
@@ -189,16 +207,15 @@ boost::asio::awaitable<void> drive(std::shared_ptr<pager_state> st) {
 } // namespace
 
 void start_driver(std::shared_ptr<pager_state> st, boost::asio::any_io_executor ex) {
-    auto& sig = st->cancel;
-    boost::asio::co_spawn(ex, drive(std::move(st)),
-                          boost::asio::bind_cancellation_slot(sig.slot(), boost::asio::detached));
+    st->closer.emplace(ex, boost::asio::steady_timer::time_point::max());
+    boost::asio::co_spawn(ex, drive(std::move(st)), boost::asio::detached);
 }
 
 void close(pager_state& st) {
     if (st.closed) return;
     st.closed = true;
     st.lock.reset();
-    st.cancel.emit(boost::asio::cancellation_type::terminal);
+    if (st.closer) st.closer->expires_at(boost::asio::steady_timer::time_point::min());
     if (st.out && st.owns_channel) st.out->close();
 }
 

@@ -3,7 +3,7 @@
 
 #include <intercom/pagination/pager.hpp>
 
-#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/experimental/channel.hpp>
 
 #include <memory>
@@ -59,7 +59,11 @@ struct pager_state {
     std::shared_ptr<pager_channel> out;  // where the driver delivers (null: fetch on demand)
     bool owns_channel = false;
     std::size_t source_id = 0;
-    boost::asio::cancellation_signal cancel;
+    /// Set when the driver starts; its expiry is moved to the past by `close()`, which ends the
+    /// race against the fetch in flight (and so cancels it). A timer rather than the co_spawn
+    /// cancellation slot: Asio 1.81 leaves co_spawn's slot handler installed after the coroutine
+    /// finished, so emitting later touches freed memory.
+    std::optional<boost::asio::steady_timer> closer;
 };
 
 /// Fetches and digests the next page (no prefetch).
