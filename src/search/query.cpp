@@ -238,6 +238,11 @@ result<boost::json::object> to_json(const search_request& req, object_kind obj, 
                          std::to_string(*req.per_page);
         return e;
     }
+    if (req.sort && !opts.allow_unknown_fields && !lookup_field(obj, req.sort->field)) {
+        error_info e{errc::invalid_query};
+        e.diag.message = std::string(to_string(obj)) + " search: sort: unknown field '" + req.sort->field + "'";
+        return e;
+    }
     boost::json::object body;
     body["query"] = req.query.to_json();
     if (req.per_page || req.starting_after) {

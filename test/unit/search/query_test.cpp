@@ -95,6 +95,10 @@ BOOST_AUTO_TEST_CASE(search_request_body) {
     auto b4 = to_json(too_big, object_kind::tickets);
     BOOST_REQUIRE(!b4);
     BOOST_TEST(b4.error().code == make_error_code(errc::invalid_query));
+    search_request bad_sort{field("open") == true, 10u, std::nullopt, sort_spec{"nope", false}};
+    auto b5 = to_json(bad_sort, object_kind::conversations);
+    BOOST_REQUIRE(!b5);
+    BOOST_TEST(b5.error().diag.message.find("sort: unknown field 'nope'") != std::string::npos);
     search_request bad{field("nope") == 1, 10u, std::nullopt, std::nullopt};
     BOOST_TEST(!to_json(bad, object_kind::contacts));
 }
