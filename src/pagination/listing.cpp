@@ -83,7 +83,8 @@ result<listing> search_listing(search::object_kind obj, const search::search_req
     l.method = boost::beast::http::verb::post;
     l.path = "/" + std::string(search::to_string(obj)) + "/search";
     l.body = std::move(*body);
-    l.per_page = req.per_page;
+    // Always explicit: page 2 must carry `pagination.per_page` anyway, and then page 1 matches it.
+    l.per_page = req.per_page.value_or(obj == search::object_kind::contacts ? 50u : 20u);
     return l;
 }
 

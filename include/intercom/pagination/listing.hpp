@@ -31,7 +31,8 @@ struct listing {
 /// the client's own base URL, so the token is never sent elsewhere).
 api_request build_request(const listing& l, const position& at);
 
-/// The listing of a validated search (`POST /{contacts,conversations,tickets}/search`).
+/// The listing of a validated search (`POST /{contacts,conversations,tickets}/search`); `per_page`
+/// defaults to the documented server default (50 contacts, 20 conversations/tickets), sent explicitly.
 /// Fails with `errc::invalid_query` before anything is sent.
 result<listing> search_listing(search::object_kind obj, const search::search_request& req,
                                const search::validation_options& opts = {});
