@@ -149,7 +149,9 @@ BOOST_AUTO_TEST_CASE(first_error_ends_the_export_and_cancels_the_rest) {
 BOOST_AUTO_TEST_CASE(destroying_the_export_cancels_everything) {
     asio::io_context ioc;
     auto src = std::make_shared<fake_source>(intercom::test::make_dataset(5000, base_ts), serve_style::search);
-    src->latency = std::chrono::milliseconds(20);
+    // The first page of each partition answers at once, later pages would take 10 s.
+    src->latency = std::chrono::milliseconds(10000);
+    src->slow_from = 5;
     {
         auto e = partitioned_export::create(src, options(4));
         BOOST_REQUIRE(e);

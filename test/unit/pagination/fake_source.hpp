@@ -78,6 +78,7 @@ public:
     end_shape end = end_shape::absent;
     bool send_total_pages = true;
     std::chrono::milliseconds latency{0};
+    std::size_t slow_from = 1;           ///< 1-based fetch number from which `latency` applies
     std::size_t fail_at = 0;             ///< 1-based fetch number answered with a 500 (0: never)
     std::size_t expire_scroll_at = 0;    ///< 1-based fetch number answered with a scroll 404
     std::int64_t tz_offset = 0;          ///< workspace timezone for day-granular date filters
@@ -93,7 +94,7 @@ public:
         const std::size_t n = ++c.fetches;
         requests.push_back(req);
         consumed_at_request.push_back(consumed);
-        if (latency.count() > 0) {
+        if (latency.count() > 0 && n >= slow_from) {
             boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, latency);
             auto [ec] = co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
             if (ec) {
