@@ -17,3 +17,11 @@
 #include <intercom/rate_limit.hpp>
 #include <intercom/request_options.hpp>
 #include <intercom/result.hpp>
+#include <intercom/search/fields.hpp>
+#include <intercom/search/query.hpp>
+#include <intercom/pagination/fsm.hpp>
+#include <intercom/pagination/listing.hpp>
+#include <intercom/pagination/page_source.hpp>
+#include <intercom/pagination/pager.hpp>
+#include <intercom/pagination/pages.hpp>
+#include <intercom/pagination/partitioned_export.hpp>
