@@ -34,8 +34,9 @@ public:
 
     const transport_options& options() const noexcept;
 
+    struct impl;  ///< opaque; public only so the implementation's free functions can name it
+
 private:
-    struct impl;
     std::shared_ptr<impl> impl_;
 };
 
