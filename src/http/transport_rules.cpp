@@ -32,8 +32,6 @@ errc classify_io_error(const boost::system::error_code& ec, io_phase phase) noex
     case io_phase::connect:
         return errc::connect_failed;
     case io_phase::handshake:
-        if (ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated)
-            return errc::tls_handshake_failed;
         return errc::tls_handshake_failed;
     case io_phase::exchange:
         break;
