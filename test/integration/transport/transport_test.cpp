@@ -83,6 +83,8 @@ BOOST_AUTO_TEST_CASE(sequential_requests_reuse_one_connection) {
             BOOST_TEST(ok == 1000u);
             BOOST_TEST(srv.accepted() == 1u);
             auto s = t.stats(srv.origin());
+            BOOST_TEST_MESSAGE("tls=" << tls << ": 1000 sequential requests, server accepted " << srv.accepted()
+                                      << ", created " << s.created << ", reused " << s.reused);
             BOOST_TEST(s.created == 1u);
             BOOST_TEST(s.reused == 999u);
             BOOST_TEST(s.open == 1u);
@@ -111,6 +113,10 @@ BOOST_AUTO_TEST_CASE(concurrent_requests_never_exceed_pool_size) {
             for (std::size_t i = 0; i < results.size(); ++i)
                 if (results[i] && *results[i] && (*results[i])->body == "/item/" + std::to_string(i)) ++ok;
             BOOST_TEST(ok == 200u);
+            auto st = t.stats(srv.origin());
+            BOOST_TEST_MESSAGE("tls=" << tls << ": 200 requests, server accepted " << srv.accepted()
+                                      << " (max concurrent " << srv.max_concurrent() << "), created " << st.created
+                                      << ", reused " << st.reused);
             BOOST_TEST(srv.accepted() <= 8u);
             BOOST_TEST(srv.max_concurrent() <= 8u);
             BOOST_TEST(srv.accepted() >= 2u);  // the load really was concurrent
