@@ -251,6 +251,13 @@ BOOST_AUTO_TEST_CASE(trusted_ca_pem_succeeds_and_bad_pem_is_reported) {
     BOOST_TEST_REQUIRE(r.has_value());
     BOOST_TEST(r->body == "/secure");
 
+    // By name: resolver, SNI and DNS-name verification ("localhost" is in the test certificate).
+    origin by_name = srv.origin();
+    by_name.host = "localhost";
+    auto named = run_coro(ioc, intercom::test::send_get(&t, by_name, "/named"));
+    BOOST_TEST_REQUIRE(named.has_value(), (named ? "" : named.error().what()));
+    BOOST_TEST(named->body == "/named");
+
     auto opts = intercom::test::transport_opts(true);
     opts.tls.ca_pem = "not a certificate";
     https_transport bad(ioc.get_executor(), opts);
