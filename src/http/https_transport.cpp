@@ -1,25 +1,486 @@
-// PLACEHOLDER replaced by the transport work (issue 2): fails every send so other parts link.
 #include <intercom/http/https_transport.hpp>
+
+#include <intercom/http/detail/connection_pool.hpp>
+#include <intercom/http/detail/inflater.hpp>
+#include <intercom/http/detail/transport_rules.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <vector>
 
 namespace intercom::http {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = asio::ssl;
+using detail::connection;
+using detail::connection_pool;
+using detail::io_phase;
+using asio::awaitable;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using outgoing_message = beast_http::request<beast_http::string_body>;
+
+bool is_ip_literal(const std::string& host) {
+    error_code ec;
+    (void)asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+std::string host_header(const origin& o) {
+    std::string h = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+    bool default_port = (o.is_tls() && o.port == 443) || (!o.is_tls() && o.port == 80);
+    return default_port ? h : h + ":" + std::to_string(o.port);
+}
+
+} // namespace
+
 struct https_transport::impl {
-    boost::asio::any_io_executor ex;
+    asio::any_io_executor ex;
     transport_options opts;
+    std::optional<ssl::context> tls_ctx;
+    std::string tls_ctx_error;  // why the TLS context could not be set up (bad CA file/PEM)
+
+    mutable std::mutex mtx;
+    bool closed = false;
+    std::map<origin, std::shared_ptr<connection_pool>> pools;
+
+    impl(asio::any_io_executor e, transport_options o) : ex(std::move(e)), opts(std::move(o)) { setup_tls(); }
+
+    void setup_tls() {
+        tls_ctx.emplace(ssl::context::tls_client);
+        auto& ctx = *tls_ctx;
+        ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+        error_code ec;
+        if (opts.tls.verification == peer_verification::enabled) {
+            ctx.set_verify_mode(ssl::verify_peer);
+        } else {
+            ctx.set_verify_mode(ssl::verify_none);
+        }
+        if (opts.tls.use_system_trust_store) {
+            ctx.set_default_verify_paths(ec);  // a machine without a CA store can still use ca_pem
+        }
+        if (!opts.tls.ca_file.empty()) {
+            ctx.load_verify_file(opts.tls.ca_file, ec);
+            if (ec) tls_ctx_error = "cannot load CA file '" + opts.tls.ca_file + "': " + ec.message();
+        }
+        if (!opts.tls.ca_pem.empty()) {
+            ctx.add_certificate_authority(asio::buffer(opts.tls.ca_pem), ec);
+            if (ec) tls_ctx_error = "cannot load CA PEM: " + ec.message();
+        }
+    }
+
+    std::shared_ptr<connection_pool> pool_for(const origin& o) {
+        std::lock_guard lk(mtx);
+        if (closed) return nullptr;
+        auto& p = pools[o];
+        if (!p) p = std::make_shared<connection_pool>(opts.pool);
+        return p;
+    }
 };
 
-https_transport::https_transport(boost::asio::any_io_executor ex, transport_options opts)
-    : impl_(std::make_shared<impl>(impl{std::move(ex), std::move(opts)})) {}
-https_transport::~https_transport() = default;
+namespace {
 
-boost::asio::awaitable<result<response>> https_transport::send(origin, request, send_options) {
-    error_info e{errc::connect_failed};
-    e.diag.message = "placeholder transport";
-    co_return e;
+/// Everything one attempt needs, shared between the caller's coroutine and the attempt running
+/// on the connection's strand.
+struct exchange {
+    std::shared_ptr<https_transport::impl> owner;
+    std::shared_ptr<connection_pool> pool;
+    origin to;
+    std::shared_ptr<outgoing_message> msg;
+    send_options opts;
+    detail::pool_lease lease;
+    bool head = false;
+
+    request_stage stage = request_stage::not_sent;
+    bool keep_alive = false;
+};
+
+error_info make_error(errc code, error_code cause, std::string message) {
+    error_info e{code};
+    e.diag.cause = cause;
+    e.diag.message = std::move(message);
+    return e;
 }
-boost::asio::any_io_executor https_transport::get_executor() { return impl_->ex; }
-pool_stats https_transport::stats(const origin&) const { return {}; }
-void https_transport::close() {}
+
+awaitable<std::optional<error_info>> establish(std::shared_ptr<exchange> x) {
+    auto& o = x->owner->opts;
+    connection& c = *x->lease.get();
+    const std::string& host = x->to.host;
+
+    std::vector<asio::ip::tcp::endpoint> endpoints;
+    error_code ec;
+    auto addr = asio::ip::make_address(host, ec);
+    if (!ec) {
+        endpoints.emplace_back(addr, x->to.port);
+    } else {
+        // The resolver has no timeout of its own: a timer on the same strand cancels it.
+        struct resolve_state {
+            explicit resolve_state(const connection::strand_type& s) : resolver(s), timer(s) {}
+            asio::ip::tcp::resolver resolver;
+            asio::steady_timer timer;
+            bool done = false;
+            bool timed_out = false;
+        };
+        auto st = std::make_shared<resolve_state>(c.strand);
+        st->timer.expires_after(o.resolve_timeout);
+        st->timer.async_wait([st](error_code e) {
+            if (e || st->done) return;
+            st->timed_out = true;
+            st->resolver.cancel();
+        });
+        auto [rec, results] = co_await st->resolver.async_resolve(host, std::to_string(x->to.port), use_tuple);
+        st->done = true;
+        st->timer.cancel();
+        if (rec) {
+            if (st->timed_out)
+                co_return make_error(errc::resolve_failed, asio::error::timed_out,
+                                     "resolving '" + host + "' timed out");
+            co_return make_error(detail::classify_io_error(rec, io_phase::resolve), rec,
+                                 "cannot resolve '" + host + "': " + rec.message());
+        }
+        for (const auto& r : results) endpoints.push_back(r.endpoint());
+    }
+
+    if (x->to.is_tls()) {
+        c.tls.emplace(c.strand, *x->owner->tls_ctx);
+    } else {
+        c.plain.emplace(c.strand);
+    }
+    auto& tcp = c.tcp();
+    tcp.expires_after(o.connect_timeout);
+    auto [cec, ep] = co_await tcp.async_connect(endpoints, use_tuple);
+    if (cec) {
+        auto code = detail::classify_io_error(cec, io_phase::connect);
+        co_return make_error(code, cec,
+                             code == errc::connect_timeout
+                                 ? "connecting to " + x->to.to_string() + " timed out"
+                                 : "cannot connect to " + x->to.to_string() + ": " + cec.message());
+    }
+    error_code ignored;
+    tcp.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+
+    if (c.tls) {
+        SSL* s = c.tls->native_handle();
+        bool ip = is_ip_literal(host);
+        if (!ip) SSL_set_tlsext_host_name(s, host.c_str());  // SNI (not allowed for IP literals)
+        if (o.tls.verification == peer_verification::enabled) {
+            c.tls->set_verify_mode(ssl::verify_peer);
+            // OpenSSL's own check gives a precise verify result (X509_V_ERR_HOSTNAME_MISMATCH);
+            // Asio's callback is the belt to those braces.
+            X509_VERIFY_PARAM* param = SSL_get0_param(s);
+            if (ip) X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+            else X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+            c.tls->set_verify_callback(ssl::host_name_verification(host));
+        } else {
+            c.tls->set_verify_mode(ssl::verify_none);
+        }
+        tcp.expires_after(o.tls_handshake_timeout);
+        auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, use_tuple);
+        if (hec) {
+            long vr = SSL_get_verify_result(s);
+            bool verify_failed = vr != X509_V_OK ||
+                                 (hec.category() == asio::error::get_ssl_category() &&
+                                  ERR_GET_REASON(static_cast<unsigned long>(hec.value())) ==
+                                      SSL_R_CERTIFICATE_VERIFY_FAILED);
+            if (verify_failed && hec != beast::error::timeout && hec != asio::error::operation_aborted) {
+                std::string why = vr != X509_V_OK ? X509_verify_cert_error_string(vr) : hec.message();
+                co_return make_error(errc::tls_verification_failed, hec,
+                                     "TLS certificate of " + x->to.to_string() + " rejected: " + why);
+            }
+            auto code = detail::classify_io_error(hec, io_phase::handshake);
+            co_return make_error(code, hec,
+                                 code == errc::tls_handshake_timeout
+                                     ? "TLS handshake with " + x->to.to_string() + " timed out"
+                                     : "TLS handshake with " + x->to.to_string() + " failed: " + hec.message());
+        }
+    }
+    tcp.expires_never();
+    c.established = true;
+    c.created_at = c.last_used = x->pool->now();
+    co_return std::nullopt;
+}
+
+template <class Stream>
+awaitable<result<response>> exchange_on(Stream* s, std::shared_ptr<exchange> x) {
+    auto& o = x->owner->opts;
+    connection& c = *x->lease.get();
+    auto& tcp = c.tcp();
+    auto fail = [&x](errc code, error_code cause, std::string what) {
+        auto e = make_error(code, cause, std::move(what));
+        e.diag.stage = x->stage;
+        return e;
+    };
+
+    tcp.expires_after(x->opts.attempt_timeout);  // one budget for writing and reading
+    x->stage = request_stage::partially_sent;
+    auto [wec, wn] = co_await beast_http::async_write(*s, *x->msg, use_tuple);
+    if (wec) {
+        auto code = detail::classify_io_error(wec, io_phase::exchange);
+        co_return fail(code, wec, "writing the request failed: " + wec.message());
+    }
+    x->stage = request_stage::sent;
+
+    beast_http::response_parser<beast_http::empty_body> hp;
+    hp.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(o.limits.max_header_bytes, UINT32_MAX)));
+    if (x->head) hp.skip(true);
+    auto [hec, hn] = co_await beast_http::async_read_header(*s, c.buffer, hp, use_tuple);
+    if (hp.got_some()) x->stage = request_stage::response_started;
+    if (hec) {
+        auto code = detail::classify_io_error(hec, io_phase::exchange);
+        co_return fail(code, hec,
+                       code == errc::attempt_timeout ? "no complete response header within the attempt timeout"
+                       : code == errc::header_too_large
+                           ? "response header exceeds " + std::to_string(o.limits.max_header_bytes) + " bytes"
+                           : "reading the response header failed: " + hec.message());
+    }
+    x->stage = request_stage::response_started;
+
+    beast_http::response_parser<beast_http::buffer_body> p{std::move(hp)};
+    const unsigned status = p.get().result_int();
+    const bool streaming = x->opts.sink && status / 100 == 2;
+    const std::size_t limit = o.limits.max_body_bytes;
+    if (streaming) p.body_limit(boost::none);
+    else p.body_limit(limit);
+
+    auto coding = detail::parse_content_coding(p.get()[beast_http::field::content_encoding]);
+    detail::inflater inf(coding, streaming ? 0 : limit);
+    std::string body;
+    error_code sink_error;
+    detail::inflater::output_fn out;
+    if (streaming) {
+        out = [&x, &sink_error](std::string_view chunk) {
+            sink_error = x->opts.sink(chunk);
+            return sink_error;
+        };
+    } else {
+        out = [&body](std::string_view chunk) {
+            body.append(chunk);
+            return error_code{};
+        };
+    }
+    std::vector<char> buf(16 * 1024);
+    while (!p.is_done()) {
+        p.get().body().data = buf.data();
+        p.get().body().size = buf.size();
+        auto [rec, rn] = co_await beast_http::async_read(*s, c.buffer, p, use_tuple);
+        if (rec == beast_http::error::need_buffer) rec = {};
+        std::size_t got = buf.size() - p.get().body().size;
+        if (got != 0) {
+            if (auto dec = inf.feed(std::string_view(buf.data(), got), out)) {
+                if (sink_error) co_return fail(errc::cancelled, sink_error, "the body sink aborted the transfer");
+                if (dec == errc::body_too_large)
+                    co_return fail(errc::body_too_large, {},
+                                   "decoded response body exceeds " + std::to_string(limit) + " bytes");
+                co_return fail(errc::decompression_failed, {}, "cannot decode the " +
+                                   std::string(p.get()[beast_http::field::content_encoding]) + " response body");
+            }
+        }
+        if (rec) {
+            auto code = detail::classify_io_error(rec, io_phase::exchange);
+            co_return fail(code, rec,
+                           code == errc::body_too_large
+                               ? "response body exceeds " + std::to_string(limit) + " bytes"
+                           : code == errc::attempt_timeout ? "response body not received within the attempt timeout"
+                                                           : "reading the response body failed: " + rec.message());
+        }
+    }
+    if (inf.finish()) {
+        co_return fail(errc::decompression_failed, {}, "the compressed response body is truncated");
+    }
+    tcp.expires_never();
+    x->stage = request_stage::completed;
+    ++c.requests_served;
+    x->keep_alive = p.keep_alive() && !p.need_eof();
+
+    response r;
+    r.status = status;
+    r.headers = static_cast<const beast_http::fields&>(p.get());
+    if (coding == detail::content_coding::gzip || coding == detail::content_coding::deflate) {
+        // The body handed out is decoded: the framing headers no longer describe it.
+        r.headers.erase(beast_http::field::content_encoding);
+        r.headers.erase(beast_http::field::content_length);
+    }
+    r.body = std::move(body);
+    co_return r;
+}
+
+/// One attempt on the connection's strand: connect if the lease holds a fresh connection, then
+/// write the request and read the response. Never throws.
+awaitable<result<response>> run_attempt(std::shared_ptr<exchange> x) {
+    // This coroutine is its own awaitable thread (co_spawn): errors come back as values even
+    // after cancellation, so the caller can classify them.
+    co_await asio::this_coro::throw_if_cancelled(false);
+    try {
+        connection& c = *x->lease.get();
+        if (!c.established) {
+            if (auto e = co_await establish(x)) {
+                e->diag.stage = request_stage::not_sent;
+                co_return *e;
+            }
+            x->lease.mark_created();
+        }
+        if (c.tls) co_return co_await exchange_on(&*c.tls, x);
+        co_return co_await exchange_on(&*c.plain, x);
+    } catch (const boost::system::system_error& ex) {
+        auto e = make_error(detail::classify_io_error(ex.code(), io_phase::exchange), ex.code(), ex.what());
+        e.diag.stage = x->stage;
+        co_return e;
+    } catch (const std::exception& ex) {
+        auto e = make_error(errc::connection_closed, {}, std::string("unexpected failure: ") + ex.what());
+        e.diag.stage = x->stage;
+        co_return e;
+    }
+}
+
+awaitable<result<response>> do_send(std::shared_ptr<https_transport::impl> self, origin to, request req,
+                                    send_options opts) {
+    const auto start = std::chrono::steady_clock::now();
+    auto finish = [&req](error_info e, unsigned attempts) {
+        e.diag.method = std::string(beast_http::to_string(req.method));
+        e.diag.target = req.target;
+        e.diag.attempts = attempts;
+        return e;
+    };
+
+    if (!to.is_tls() && !to.is_loopback() && !self->opts.allow_plain_http_to_remote_hosts) {
+        co_return finish(make_error(errc::insecure_url_refused, {},
+                                    "refusing plain http:// to non-loopback host '" + to.host +
+                                        "' (set allow_plain_http_to_remote_hosts to permit it)"),
+                         0);
+    }
+    if (to.is_tls() && !self->tls_ctx_error.empty()) {
+        co_return finish(make_error(errc::invalid_argument, {}, self->tls_ctx_error), 0);
+    }
+
+    auto msg = std::make_shared<outgoing_message>();
+    try {
+        msg->method(req.method);
+        msg->target(req.target);
+        msg->version(11);
+        for (const auto& f : req.headers) msg->set(f.name_string(), f.value());
+        msg->set(beast_http::field::host, host_header(to));
+        if (self->opts.request_gzip) msg->set(beast_http::field::accept_encoding, "gzip");
+        msg->keep_alive(true);
+        msg->body() = req.body;
+        msg->prepare_payload();
+    } catch (const std::exception& ex) {
+        co_return finish(make_error(errc::invalid_argument, {}, std::string("cannot build the request: ") + ex.what()),
+                         0);
+    }
+
+    auto pool = self->pool_for(to);
+    if (!pool) co_return finish(make_error(errc::pool_closed, {}, "the transport is closed"), 0);
+
+    unsigned attempts = 0;
+    bool retried = false;
+    try {
+        for (;;) {
+            ++attempts;
+            auto lease = co_await connection_pool::acquire(pool, retried);
+            if (!lease) {
+                auto e = lease.error();
+                e.diag.stage = request_stage::not_sent;
+                co_return finish(std::move(e), attempts);
+            }
+            auto x = std::make_shared<exchange>();
+            x->owner = self;
+            x->pool = pool;
+            x->to = to;
+            x->msg = msg;
+            x->opts = opts;
+            x->head = req.method == beast_http::verb::head;
+            x->lease = std::move(*lease);
+            const bool reused = x->lease.reused();
+            if (!x->lease.get()) x->lease.adopt(std::make_unique<connection>(asio::make_strand(self->ex)));
+            auto strand = x->lease.get()->strand;
+
+            auto r = co_await asio::co_spawn(strand, run_attempt(x), asio::use_awaitable);
+            if (r) {
+                x->lease.release(x->keep_alive);
+                r->reused_connection = reused;
+                r->elapsed = std::chrono::steady_clock::now() - start;
+                co_return r;
+            }
+            x->lease.release(false);  // a failed connection is never reused
+            auto e = std::move(r).error();
+            errc code = e.code.category() == error_category() ? static_cast<errc>(e.code.value()) : errc{};
+            if (!retried && detail::may_retry_on_fresh_connection(reused, code, e.diag.stage, req.idempotent)) {
+                retried = true;
+                continue;
+            }
+            co_return finish(std::move(e), attempts);
+        }
+    } catch (const boost::system::system_error& ex) {
+        // co_await throws once the awaiting coroutine is cancelled (throw_if_cancelled);
+        // leases are released by their destructors.
+        auto code = ex.code() == asio::error::operation_aborted ? errc::cancelled : errc::connection_closed;
+        co_return finish(make_error(code, ex.code(), "the request was cancelled"), attempts);
+    }
+}
+
+} // namespace
+
+https_transport::https_transport(asio::any_io_executor ex, transport_options opts)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(opts))) {}
+
+https_transport::~https_transport() { close(); }
+
+awaitable<result<response>> https_transport::send(origin to, request req, send_options opts) {
+    return do_send(impl_, std::move(to), std::move(req), std::move(opts));
+}
+
+asio::any_io_executor https_transport::get_executor() { return impl_->ex; }
+
+pool_stats https_transport::stats(const origin& to) const {
+    std::shared_ptr<connection_pool> p;
+    {
+        std::lock_guard lk(impl_->mtx);
+        auto it = impl_->pools.find(to);
+        if (it != impl_->pools.end()) p = it->second;
+    }
+    return p ? p->stats() : pool_stats{};
+}
+
+void https_transport::close() {
+    std::map<origin, std::shared_ptr<connection_pool>> pools;
+    {
+        std::lock_guard lk(impl_->mtx);
+        if (impl_->closed) return;
+        impl_->closed = true;
+        pools = impl_->pools;  // keep them registered so stats() still answers
+    }
+    for (auto& [o, p] : pools) p->close();
+}
+
 const transport_options& https_transport::options() const noexcept { return impl_->opts; }
 
 } // namespace intercom::http

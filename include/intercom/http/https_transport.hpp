@@ -15,6 +15,12 @@ namespace intercom::http {
 /// Thread safety: safe to use from coroutines running on several threads of one io_context.
 /// Object lifetime: in-flight operations keep the internals alive; `close()` (or destruction)
 /// fails waiters with `errc::pool_closed` and closes idle connections without blocking.
+/// Destroy the transport before the io_context whose executor it was given.
+///
+/// Pool model (see detail/connection_pool.hpp): one bounded pool per origin, FIFO waiters,
+/// LIFO idle reuse after a liveness check, and one transparent retry on a fresh connection when a
+/// *reused* connection is closed by the peer before any response byte (idempotent requests
+/// always; others only if not completely written).
 class https_transport final : public transport {
 public:
     explicit https_transport(boost::asio::any_io_executor ex, transport_options opts = {});
@@ -34,8 +40,9 @@ public:
 
     const transport_options& options() const noexcept;
 
+    struct impl;  ///< opaque; public only so the implementation's free functions can name it
+
 private:
-    struct impl;
     std::shared_ptr<impl> impl_;
 };
 

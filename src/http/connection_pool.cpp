@@ -1,0 +1,286 @@
+#include <intercom/http/detail/connection_pool.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <sys/socket.h>
+#include <cerrno>
+
+namespace intercom::http::detail {
+
+namespace asio = boost::asio;
+
+// ---------------------------------------------------------------- connection
+
+bool connection::looks_alive() const noexcept {
+    const boost::beast::tcp_stream* s = plain ? &*plain : tls ? &tls->next_layer() : nullptr;
+    if (!s) return true;
+    if (!s->socket().is_open()) return false;
+    if (buffer.size() != 0) return false;  // unread bytes after a complete response
+    char byte;
+    auto fd = const_cast<boost::beast::tcp_stream*>(s)->socket().native_handle();
+    ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0) return false;                                            // orderly shutdown by the peer
+    if (n > 0) return false;                                             // unexpected bytes
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;   // nothing to read: healthy
+}
+
+void connection::close() noexcept {
+    boost::system::error_code ec;
+    if (plain) plain->socket().close(ec);
+    if (tls) tls->next_layer().socket().close(ec);
+}
+
+// ---------------------------------------------------------------- lease
+
+pool_lease::pool_lease(pool_lease&& o) noexcept
+    : pool_(std::move(o.pool_)), conn_(std::move(o.conn_)), reused_(o.reused_) {}
+
+pool_lease& pool_lease::operator=(pool_lease&& o) noexcept {
+    if (this != &o) {
+        release(false);
+        pool_ = std::move(o.pool_);
+        conn_ = std::move(o.conn_);
+        reused_ = o.reused_;
+    }
+    return *this;
+}
+
+pool_lease::~pool_lease() { release(false); }
+
+void pool_lease::mark_created() {
+    if (pool_) pool_->note_created();
+}
+
+void pool_lease::release(bool reusable) {
+    if (!pool_) return;
+    auto p = std::move(pool_);
+    pool_.reset();
+    p->release(std::move(conn_), reusable);
+}
+
+// ---------------------------------------------------------------- pool
+
+struct connection_pool::waiter {
+    explicit waiter(const asio::any_io_executor& ex) : ch(ex, 1), timer(ex) {}
+    asio::experimental::concurrent_channel<void(boost::system::error_code)> ch;
+    asio::steady_timer timer;
+    // Guarded by the pool mutex.
+    bool done = false;
+    errc outcome{};                     // errc{} = served
+    std::unique_ptr<connection> conn;   // handed over; null with a permit
+};
+
+connection_pool::connection_pool(pool_options opts, clock_function now)
+    : opts_(opts), now_(now ? std::move(now) : clock_function([] { return steady_clock::now(); })) {
+    if (opts_.max_connections == 0) opts_.max_connections = 1;
+}
+
+connection_pool::~connection_pool() { close(); }
+
+void connection_pool::dispose(std::unique_ptr<connection> c) {
+    if (!c) return;
+    if (!c->plain && !c->tls) return;  // no socket: nothing to serialize
+    // Close on the connection's strand so it never races Beast's timeout handler.
+    auto ex = c->strand;
+    asio::post(ex, [p = std::shared_ptr<connection>(std::move(c))] { p->close(); });
+}
+
+bool connection_pool::expired_locked(const connection& c, steady_clock::time_point now) const {
+    if (now - c.created_at >= opts_.max_lifetime) return true;
+    if (opts_.max_requests_per_connection != 0 && c.requests_served >= opts_.max_requests_per_connection) return true;
+    return false;
+}
+
+void connection_pool::prune_locked(steady_clock::time_point now, std::vector<std::unique_ptr<connection>>& out) {
+    for (auto it = idle_.begin(); it != idle_.end();) {
+        connection& c = **it;
+        if (now - c.last_used >= opts_.idle_timeout || expired_locked(c, now) || !c.looks_alive()) {
+            out.push_back(std::move(*it));
+            it = idle_.erase(it);
+            --open_;
+            ++discarded_;
+        } else {
+            ++it;
+        }
+    }
+}
+
+asio::awaitable<result<pool_lease>> connection_pool::acquire(std::shared_ptr<connection_pool> self, bool fresh_only) {
+    auto ex = co_await asio::this_coro::executor;
+    std::shared_ptr<waiter> w;
+    std::vector<std::unique_ptr<connection>> to_close;
+    result<pool_lease> out = error_info{errc::pool_closed};
+    {
+        std::lock_guard lk(self->mtx_);
+        if (self->closed_) {
+            out = error_info{errc::pool_closed};
+        } else {
+            self->prune_locked(self->now_(), to_close);
+            if (!fresh_only && !self->idle_.empty()) {
+                auto c = std::move(self->idle_.back());
+                self->idle_.pop_back();
+                ++self->in_use_;
+                ++self->reused_;
+                out = pool_lease(self, std::move(c), true);
+            } else if (self->open_ < self->opts_.max_connections) {
+                ++self->open_;
+                ++self->in_use_;
+                out = pool_lease(self, nullptr, false);
+            } else if (fresh_only && !self->idle_.empty()) {
+                // Make room for the fresh connection: its slot is taken over by the permit.
+                to_close.push_back(std::move(self->idle_.front()));
+                self->idle_.pop_front();
+                ++self->discarded_;
+                ++self->in_use_;
+                out = pool_lease(self, nullptr, false);
+            } else {
+                w = std::make_shared<waiter>(ex);
+                self->waiters_.push_back(w);
+            }
+        }
+    }
+    for (auto& c : to_close) dispose(std::move(c));
+    if (!w) {
+        if (!out) out.error().diag.message = "the connection pool is closed";
+        co_return out;
+    }
+
+    w->timer.expires_after(self->opts_.wait_timeout);
+    w->timer.async_wait([w, weak = std::weak_ptr<connection_pool>(self)](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto p = weak.lock()) p->expire_waiter(w);
+    });
+    // Cancellation of the awaiting coroutine reaches this receive; it then completes with an error.
+    co_await w->ch.async_receive(asio::as_tuple(asio::use_awaitable));
+
+    bool cancelled = false;
+    {
+        std::lock_guard lk(self->mtx_);
+        if (!w->done) {
+            self->waiters_.erase(std::remove(self->waiters_.begin(), self->waiters_.end(), w), self->waiters_.end());
+            w->done = true;
+            w->outcome = errc::cancelled;
+        }
+        if (w->outcome == errc{} && w->conn && !fresh_only) ++self->reused_;
+    }
+    w->timer.cancel();
+
+    if (w->outcome != errc{}) {
+        error_info e{w->outcome};
+        e.diag.message = w->outcome == errc::pool_wait_timeout ? "no pooled connection became free in time"
+                         : w->outcome == errc::pool_closed    ? "the connection pool is closed"
+                                                               : "cancelled while waiting for a connection";
+        co_return e;
+    }
+    // Served: the waiter already counts as in use.
+    pool_lease lease(self, nullptr, false);
+    if (w->conn) {
+        if (fresh_only) {
+            // The retry must not use a kept-alive connection: close it and keep its slot.
+            {
+                std::lock_guard lk(self->mtx_);
+                ++self->discarded_;
+            }
+            dispose(std::move(w->conn));
+        } else {
+            lease.conn_ = std::move(w->conn);
+            lease.reused_ = true;
+        }
+    }
+    // A terminal cancellation that raced with the hand-over: give the slot back and report it.
+    auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) {
+        lease.release(lease.get() != nullptr);
+        co_return error_info{errc::cancelled};
+    }
+    co_return std::move(lease);
+}
+
+void connection_pool::expire_waiter(const std::shared_ptr<waiter>& w) {
+    {
+        std::lock_guard lk(mtx_);
+        if (w->done) return;
+        waiters_.erase(std::remove(waiters_.begin(), waiters_.end(), w), waiters_.end());
+        w->done = true;
+        w->outcome = errc::pool_wait_timeout;
+    }
+    w->ch.try_send(boost::system::error_code{});
+}
+
+void connection_pool::note_created() {
+    std::lock_guard lk(mtx_);
+    ++created_;
+}
+
+void connection_pool::release(std::unique_ptr<connection> c, bool reusable) {
+    std::unique_ptr<connection> closing;
+    std::shared_ptr<waiter> w;
+    {
+        std::lock_guard lk(mtx_);
+        --in_use_;
+        auto now = now_();
+        bool keep = c && c->established && reusable && !closed_ && !expired_locked(*c, now);
+        if (!keep) {
+            if (c && c->established) ++discarded_;
+            closing = std::move(c);
+            --open_;
+        }
+        if (!closed_ && !waiters_.empty() && (keep || open_ < opts_.max_connections)) {
+            w = std::move(waiters_.front());
+            waiters_.pop_front();
+            w->done = true;
+            if (keep) {
+                w->conn = std::move(c);
+            } else {
+                ++open_;  // the waiter opens a new connection in the freed slot
+            }
+            ++in_use_;
+        } else if (keep) {
+            c->last_used = now;
+            idle_.push_back(std::move(c));
+        }
+    }
+    dispose(std::move(closing));
+    if (w) w->ch.try_send(boost::system::error_code{});
+}
+
+void connection_pool::close() {
+    std::deque<std::shared_ptr<waiter>> waiters;
+    std::deque<std::unique_ptr<connection>> idle;
+    {
+        std::lock_guard lk(mtx_);
+        if (closed_) return;
+        closed_ = true;
+        waiters.swap(waiters_);
+        idle.swap(idle_);
+        open_ -= idle.size();
+        discarded_ += idle.size();
+        for (auto& w : waiters) {
+            w->done = true;
+            w->outcome = errc::pool_closed;
+        }
+    }
+    for (auto& c : idle) dispose(std::move(c));
+    for (auto& w : waiters) w->ch.try_send(boost::system::error_code{});
+}
+
+pool_stats connection_pool::stats() const {
+    std::lock_guard lk(mtx_);
+    pool_stats s;
+    s.open = open_;
+    s.idle = idle_.size();
+    s.in_use = in_use_;
+    s.waiters = waiters_.size();
+    s.created = created_;
+    s.reused = reused_;
+    s.discarded = discarded_;
+    return s;
+}
+
+} // namespace intercom::http::detail
