@@ -6,4 +6,4 @@ bash tools/install-deps.sh
 jobs=$(nproc)
 cmake --preset sanitize
 cmake --build --preset sanitize -j "$jobs"
-ctest --preset sanitize -j "$jobs"
+ctest --preset sanitize -j "$jobs" --no-label-summary
