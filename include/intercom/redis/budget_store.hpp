@@ -78,6 +78,16 @@ enum class store_mode {
     fallback,    ///< in-process share of the budget; reconnecting in the background
 };
 
+/// "connecting", "shared" or "fallback".
+constexpr const char* to_string(store_mode m) noexcept {
+    switch (m) {
+    case store_mode::connecting: return "connecting";
+    case store_mode::shared: return "shared";
+    case store_mode::fallback: break;
+    }
+    return "fallback";
+}
+
 /// Counters for tests and metrics.
 struct store_stats {
     std::uint64_t redis_acquires = 0;    ///< try_acquire answered by Redis
