@@ -139,6 +139,7 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
     mutable std::mutex mtx;  // guards the members below
     std::optional<rate_limit_snapshot> last;  // last view from Redis
     std::int64_t last_budget = 0;             // last window budget from Redis (or the server)
+    std::optional<rate_limit_snapshot> last_server;  // last X-RateLimit-* snapshot seen by this process
     milliseconds window_len;
     store_stats stats;
     std::shared_ptr<pipeline::local_budget_store> fallback_view;  // = fallback, for snapshot()
@@ -274,6 +275,20 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
         co_return true;
     }
 
+    // A restarted Redis knows nothing: tell it what the server said last, so the window it starts
+    // is not a full one that the fallback has already spent from.
+    asio::awaitable<bool> replay_last_server() {
+        std::optional<rate_limit_snapshot> seen;
+        {
+            std::lock_guard lk(mtx);
+            seen = last_server;
+        }
+        if (!seen) co_return true;
+        if (co_await eval(update_args(*seen, pipeline::budget_query{system_clock::now(), 0}), false)) co_return true;
+        drop();
+        co_return false;
+    }
+
     // Connects, and reconnects with backoff after failures, until connected or closed.
     static asio::awaitable<void> maintain(std::shared_ptr<impl> self) {
         co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
@@ -282,6 +297,7 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
             if (self->closed) break;
             bool ok = co_await self->connect_once();
             bool first = self->mode.load() == store_mode::connecting;
+            if (ok && !first) ok = co_await self->replay_last_server();
             if (ok) {
                 self->fallback.reset();
                 {
@@ -335,6 +351,10 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
                 out.limit, static_cast<std::int64_t>(std::floor(static_cast<double>(s.remaining) * opts.fallback_share)));
         }
         return out;
+    }
+
+    void fail(bool fall_back, const std::string& why) {
+        if (fall_back) enter_fallback(why);
     }
 
     void enter_fallback(const std::string& why) {
@@ -396,8 +416,18 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
                 std::to_string(seed)};
     }
 
+    std::vector<std::string> update_args(const rate_limit_snapshot& s, const pipeline::budget_query& q) {
+        auto args = script_args('u', q);
+        args.push_back(std::to_string(s.limit));
+        args.push_back(std::to_string(s.remaining));
+        args.push_back(std::to_string(s.reset == system_clock::time_point{} ? 0 : unix_ms(s.reset)));
+        return args;
+    }
+
     // Runs the script (reloading it once on NOSCRIPT). Empty on failure, after falling back.
-    asio::awaitable<std::optional<std::vector<std::int64_t>>> eval(std::vector<std::string> args) {
+    // With `fall_back` false (while reconnecting) a failure only returns empty.
+    asio::awaitable<std::optional<std::vector<std::int64_t>>> eval(std::vector<std::string> args,
+                                                                   bool fall_back = true) {
         auto r = co_await command(args, opts.command_timeout);
         if (r.what == outcome::ok && r.r.is_error() && r.r.str.rfind("NOSCRIPT", 0) == 0) {
             if (co_await load_script(opts.command_timeout)) {
@@ -407,18 +437,18 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
         }
         if (r.what == outcome::cancelled) co_return std::nullopt;
         if (r.what != outcome::ok) {
-            enter_fallback(r.what == outcome::timeout ? "Redis did not answer within command_timeout"
+            fail(fall_back, r.what == outcome::timeout ? "Redis did not answer within command_timeout"
                                                       : "connection to Redis lost");
             co_return std::nullopt;
         }
         if (r.r.type != REDIS_REPLY_ARRAY || r.r.elements.size() != 6) {
-            enter_fallback("unexpected answer from Redis: " + (r.r.is_error() ? r.r.str : std::string("?")));
+            fail(fall_back, "unexpected answer from Redis: " + (r.r.is_error() ? r.r.str : std::string("?")));
             co_return std::nullopt;
         }
         std::vector<std::int64_t> v;
         for (auto& e : r.r.elements) {
             if (e.type != REDIS_REPLY_INTEGER) {
-                enter_fallback("unexpected answer from Redis");
+                fail(fall_back, "unexpected answer from Redis");
                 co_return std::nullopt;
             }
             v.push_back(e.integer);
@@ -463,12 +493,12 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
     static asio::awaitable<void> update(std::shared_ptr<impl> self, rate_limit_snapshot s, pipeline::budget_query q) {
         co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
         co_await self->await_first_connection();
+        {
+            std::lock_guard lk(self->mtx);
+            self->last_server = s;
+        }
         if (self->mode.load() == store_mode::shared) {
-            auto args = self->script_args('u', q);
-            args.push_back(std::to_string(s.limit));
-            args.push_back(std::to_string(s.remaining));
-            args.push_back(std::to_string(s.reset == system_clock::time_point{} ? 0 : unix_ms(s.reset)));
-            if (co_await self->eval(std::move(args))) {
+            if (co_await self->eval(self->update_args(s, q))) {
                 std::lock_guard lk(self->mtx);
                 ++self->stats.redis_updates;
                 co_return;
