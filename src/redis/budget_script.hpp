@@ -1,6 +1,7 @@
 // The Lua script that keeps one budget in Redis. Internal.
 //
-// KEYS[1]: window hash {end = window end (Unix ms), rem = remaining}; expires after end + margin + grace.
+// KEYS[1]: window hash {end = window end (Unix ms), rem = remaining, pre = admissions made before
+//          any limit was known}; expires after end + margin + grace.
 // KEYS[2]: meta hash {limit, cap (largest remaining + 1 seen), len (window length ms), end (last
 //          window end, the alignment anchor)}; expires meta_ttl after the last write.
 // ARGV: op ('a' acquire | 'u' update), now (Unix ms), unanswered, default window length (ms),
@@ -11,7 +12,8 @@
 // Same rules as pipeline::local_budget_store (see the budget_store contract): acquire rolls an
 // ended window forward on the alignment grid and starts it with budget - unanswered; update lowers
 // the current window's remaining, replaces it with a later window (learning a shorter window
-// length from the gap of two resets), follows the server when it reports an earlier window that
+// length from the gap of two resets; the very first snapshot also subtracts every process'
+// admissions made before a limit was known), follows the server when it reports an earlier window that
 // is still running, and otherwise only learns the limit. Windows within 500 ms are the same.
 #pragma once
 
@@ -52,7 +54,12 @@ end
 if op == 'a' then
   if not limit then
     local seed = tonumber(ARGV[8])
-    if seed < 0 then return {1, 0, -1, 0, 0, len} end
+    if seed < 0 then
+      -- admitted blind: count it, so the first snapshot can subtract what the fleet already sent
+      redis.call('HINCRBY', KEYS[1], 'pre', 1)
+      redis.call('PEXPIRE', KEYS[1], len + margin + grace)
+      return {1, 0, -1, 0, 0, len}
+    end
     limit = seed
   end
   if not wend or not rem then
@@ -95,6 +102,14 @@ if not known or (live and s_end > wend + 500) or (not live and s_end > now) then
   limit = s_limit
   wend = s_end
   rem = math.max(0, s_rem - unanswered)
+  if not known then
+    -- the first snapshot ever: other processes' blind admissions are not in our `unanswered`
+    local pre = tonumber(redis.call('HGET', KEYS[1], 'pre'))
+    if pre then
+      rem = math.max(0, math.min(rem, budget() - pre))
+      redis.call('HDEL', KEYS[1], 'pre')
+    end
+  end
 elseif not live then
   limit = s_limit
   save_meta()

@@ -327,6 +327,8 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
 
     void start_maintain() {
         if (maintaining || closed) return;
+        // Requests wait for the first attempt at most this long (see await_first_connection).
+        if (mode.load() == store_mode::connecting) ready_evt.expires_after(opts.connect_timeout + milliseconds(50));
         maintaining = true;
         asio::co_spawn(strand, maintain(shared_from_this()), asio::detached);
     }
@@ -524,7 +526,6 @@ budget_store::budget_store(asio::any_io_executor ex, budget_store_options opts)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(opts))) {
     if (impl_->opts.fallback_share <= 0 || impl_->opts.fallback_share > 1)
         throw std::invalid_argument("intercom::redis: fallback_share must be in (0, 1]");
-    impl_->ready_evt.expires_after(impl_->opts.connect_timeout + milliseconds(50));
     asio::post(impl_->strand, [self = impl_] { self->start_maintain(); });
 }
 

@@ -84,9 +84,9 @@ BOOST_AUTO_TEST_CASE(instances_on_one_key_share_exactly_one_window_budget) {
     auto a = make(), b = make(), c = make();
     // Nothing learned yet: admit (the in-process store's policy without initial_limit).
     BOOST_TEST(acquire(*a, 100ms).admitted);
-    update(*a, 10, 10, 10s, 200ms);
+    update(*a, 10, 9, 10s, 200ms);  // that request's answer
     BOOST_TEST(a->mode() == redis::store_mode::shared);
-    BOOST_TEST(drain({a, b, c}, 1s) == 10);
+    BOOST_TEST(drain({a, b, c}, 1s) == 9);
     auto g = acquire(*b, 2s);
     BOOST_TEST(!g.admitted);
     BOOST_TEST((g.retry_at == at(10s + 200ms)));
@@ -99,6 +99,21 @@ BOOST_AUTO_TEST_CASE(instances_on_one_key_share_exactly_one_window_budget) {
     BOOST_TEST(a->stats().redis_acquires >= 1u);
     BOOST_TEST(a->stats().fallback_acquires == 0u);
     BOOST_TEST(logs.empty());
+}
+
+BOOST_AUTO_TEST_CASE(first_snapshot_subtracts_blind_admissions_of_every_instance) {
+    auto a = make(), b = make();
+    // No limit known yet: 3 + 3 requests go out blind from two processes.
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(acquire(*a, 100ms).admitted);
+        BOOST_TEST(acquire(*b, 100ms).admitted);
+    }
+    BOOST_TEST(hget(a->window_key(), "pre") == "6");
+    // a's first answer: 9 left at the server, a's 2 others unanswered; b's 3 are on the way too.
+    update(*a, 10, 9, 10s, 200ms, 2);
+    BOOST_TEST(a->snapshot()->remaining == 4);  // min(9 - 2, 10 - 6)
+    BOOST_TEST(drain({a, b}, 300ms) == 4);
+    BOOST_TEST(hget(a->window_key(), "pre") == "(nil)");
 }
 
 BOOST_AUTO_TEST_CASE(update_lowers_replaces_or_ignores) {
