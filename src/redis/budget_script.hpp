@@ -118,6 +118,9 @@ else
   limit = s_limit
   if s_end >= wend - 500 then
     rem = math.min(rem, s_rem)
+    -- same window: a later end reported by the server wins over our guess (rolling over late
+    -- wastes a little time; rolling over early would cause 429s)
+    if s_end > wend then wend = s_end end
   elseif s_end > now then
     wend = s_end
     rem = math.min(rem, s_rem)
