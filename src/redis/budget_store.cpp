@@ -144,6 +144,9 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
     store_stats stats;
     std::shared_ptr<pipeline::local_budget_store> fallback_view;  // = fallback, for snapshot()
 
+    // host:port/db, never the password.
+    std::string where() const { return url.host + ":" + std::to_string(url.port) + "/" + std::to_string(url.db); }
+
     void log(std::string_view line) {
         if (opts.log) opts.log(line);
     }
@@ -315,7 +318,7 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
                 self->ready_evt.cancel();
                 break;
             }
-            if (first) self->enter_fallback("cannot connect to Redis at " + self->opts.url);
+            if (first) self->enter_fallback("cannot connect to Redis at " + self->where());
             self->ready_evt.cancel();
             if (self->closed) break;
             self->backoff_timer.expires_after(backoff);

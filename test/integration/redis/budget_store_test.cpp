@@ -122,7 +122,7 @@ BOOST_AUTO_TEST_CASE(update_lowers_replaces_or_ignores) {
     BOOST_TEST(a->snapshot()->remaining == 8);
     update(*b, 10, 9, 10s, 1s);  // a stale answer of the same window: never raises
     BOOST_TEST(b->snapshot()->remaining == 8);
-    update(*b, 10, 2, 10s + 300ms, 1s);  // same window (within 500 ms), someone spent more
+    update(*b, 10, 2, 10s - 300ms, 1s);  // same window (within 500 ms), someone spent more
     BOOST_TEST(a->snapshot().has_value());
     BOOST_TEST(hget(a->window_key(), "rem") == "2");
     update(*a, 10, 5, 0s, 1s);  // an earlier, ended window: ignored
@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(bad_options_are_rejected) {
 BOOST_AUTO_TEST_CASE(unreachable_redis_falls_back_to_a_share_and_logs_once) {
     redis::budget_store_options o;
     srv.kill();
-    o.url = srv.url();  // nothing listens there now
+    o.url = "redis://:s3cret@127.0.0.1:" + std::to_string(srv.port()) + "/0";  // nothing listens there now
     o.initial_limit = 40;
     o.fallback_share = 0.25;
     o.reconnect_backoff = 20ms;
@@ -213,9 +213,12 @@ BOOST_AUTO_TEST_CASE(unreachable_redis_falls_back_to_a_share_and_logs_once) {
     // Reconnection attempts keep failing in the background: still one log line.
     pump(200ms);
     BOOST_TEST(logs.size() == 1u);
+    BOOST_TEST(logs.at(0).find("s3cret") == std::string::npos);  // never log the password
+    BOOST_TEST(logs.at(0).find("10 per window") != std::string::npos);
     BOOST_TEST(s->stats().fallbacks == 1u);
     // Redis comes up: shared accounting resumes by itself.
     srv.start();
+    BOOST_TEST(srv.command({"CONFIG", "SET", "requirepass", "s3cret"}).value_or("") == "OK");  // exercises AUTH
     auto deadline = std::chrono::steady_clock::now() + 3s;
     while (s->mode() != redis::store_mode::shared && std::chrono::steady_clock::now() < deadline) pump(20ms);
     BOOST_TEST(s->mode() == redis::store_mode::shared);
