@@ -42,8 +42,10 @@ struct store_fixture {
 
     system_clock::time_point at(std::chrono::milliseconds ms) const { return base + ms; }
 
-    std::shared_ptr<redis::budget_store> make(std::string name = "app1", std::string prefix = "t:") {
+    std::shared_ptr<redis::budget_store> make(std::string name = "app1", std::string prefix = "t:",
+                                              std::optional<std::int64_t> initial_limit = std::nullopt) {
         redis::budget_store_options o;
+        o.initial_limit = initial_limit;
         o.url = srv.url();
         o.name = std::move(name);
         o.key_prefix = std::move(prefix);
@@ -148,6 +150,19 @@ BOOST_AUTO_TEST_CASE(rollover_counts_unanswered_and_learns_shorter_windows) {
     // Rolled by 2 s (not 10 s); 2 requests still on the way are counted in the new window.
     BOOST_TEST(drain({a}, 4s + 300ms, 2) == 3);
     BOOST_TEST((a->snapshot()->reset == at(6s)));
+}
+
+BOOST_AUTO_TEST_CASE(guessed_window_follows_the_server) {
+    auto a = make("app1", "t:", 5), b = make("app2", "t:", 5);
+    BOOST_TEST(acquire(*a, 100ms).admitted);  // configured guess: 5 per window, ending at 10.1 s
+    BOOST_TEST((a->snapshot()->reset == at(10s + 100ms)));
+    update(*a, 5, 3, 10s + 400ms, 200ms);  // same window, later end: the server's end wins
+    BOOST_TEST((a->snapshot()->reset == at(10s + 400ms)));
+    BOOST_TEST(a->snapshot()->remaining == 3);
+    BOOST_TEST(acquire(*b, 100ms).admitted);
+    update(*b, 5, 2, 3s, 200ms);  // the server's window ends much earlier and still runs: follow it
+    BOOST_TEST((b->snapshot()->reset == at(3s)));
+    BOOST_TEST(drain({b}, 1s) == 2);
 }
 
 BOOST_AUTO_TEST_CASE(key_prefix_and_name_isolate_budgets) {
