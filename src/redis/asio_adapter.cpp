@@ -27,15 +27,15 @@ public:
     // hiredis is about to close the fd and free the context.
     static void cleanup(void* p) {
         auto* a = static_cast<adapter*>(p);
-        auto keep = std::move(a->self_);  // may be the last reference: destroyed at scope end
+        auto keep = std::move(a->self_); // may be the last reference: destroyed at scope end
         a->ac_ = nullptr;
         a->want_read_ = a->want_write_ = false;
         boost::system::error_code ec;
         a->sd_.cancel(ec);
-        (void)a->sd_.release();  // hiredis owns (and closes) the fd
+        (void)a->sd_.release(); // hiredis owns (and closes) the fd
     }
 
-    std::shared_ptr<adapter> self_;  // owned by the context until cleanup
+    std::shared_ptr<adapter> self_; // owned by the context until cleanup
 
 private:
     void want(bool read, bool on) {
@@ -47,8 +47,9 @@ private:
         bool& armed = read ? read_armed_ : write_armed_;
         if (armed || !ac_) return;
         armed = true;
-        sd_.async_wait(read ? asio::posix::descriptor_base::wait_read : asio::posix::descriptor_base::wait_write,
-                       [self = shared_from_this(), read](boost::system::error_code ec) { self->ready(read, ec); });
+        sd_.async_wait(
+            read ? asio::posix::descriptor_base::wait_read : asio::posix::descriptor_base::wait_write,
+            [self = shared_from_this(), read](boost::system::error_code ec) { self->ready(read, ec); });
     }
 
     void ready(bool read, boost::system::error_code ec) {
@@ -57,8 +58,10 @@ private:
         bool wanted = read ? want_read_ : want_write_;
         if (!wanted) return;
         // May run reply callbacks, and may free the context (cleanup() then clears ac_).
-        if (read) redisAsyncHandleRead(ac_);
-        else redisAsyncHandleWrite(ac_);
+        if (read)
+            redisAsyncHandleRead(ac_);
+        else
+            redisAsyncHandleWrite(ac_);
         if (ac_ && (read ? want_read_ : want_write_)) arm(read);
     }
 

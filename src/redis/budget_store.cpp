@@ -25,9 +25,9 @@
 namespace intercom::redis {
 
 namespace asio = boost::asio;
+using detail::strand_type;
 using std::chrono::milliseconds;
 using std::chrono::system_clock;
-using detail::strand_type;
 
 namespace {
 
@@ -46,7 +46,8 @@ reply convert(const redisReply* r) {
     out.type = r->type;
     out.integer = r->integer;
     if (r->str) out.str.assign(r->str, r->len);
-    for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
+    for (std::size_t i = 0; i < r->elements; ++i)
+        out.elements.push_back(convert(r->element[i]));
     return out;
 }
 
@@ -55,7 +56,7 @@ struct pending {
     explicit pending(strand_type s) : timer(std::move(s)) {}
     asio::steady_timer timer;
     bool done = false;
-    std::optional<reply> result;  // empty when done: the connection went away
+    std::optional<reply> result; // empty when done: the connection went away
 };
 
 enum class outcome { ok, timeout, lost, cancelled };
@@ -69,7 +70,9 @@ std::int64_t unix_ms(system_clock::time_point t) {
     return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
-system_clock::time_point from_unix_ms(std::int64_t ms) { return system_clock::time_point{milliseconds{ms}}; }
+system_clock::time_point from_unix_ms(std::int64_t ms) {
+    return system_clock::time_point{milliseconds{ms}};
+}
 
 struct parsed_url {
     std::string host;
@@ -88,8 +91,10 @@ parsed_url parse_redis_url(const std::string& url) {
     if (u->has_port()) p.port = u->port_number();
     if (u->has_userinfo()) {
         p.user = u->user();
-        if (u->has_password()) p.password = u->password();
-        else p.password = std::exchange(p.user, std::string{});  // redis://secret@host
+        if (u->has_password())
+            p.password = u->password();
+        else
+            p.password = std::exchange(p.user, std::string{}); // redis://secret@host
     }
     auto path = std::string(u->path());
     if (!path.empty() && path != "/") {
@@ -136,16 +141,18 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
 
     // Any thread.
     std::atomic<store_mode> mode{store_mode::connecting};
-    mutable std::mutex mtx;  // guards the members below
-    std::optional<rate_limit_snapshot> last;  // last view from Redis
-    std::int64_t last_budget = 0;             // last window budget from Redis (or the server)
-    std::optional<rate_limit_snapshot> last_server;  // last X-RateLimit-* snapshot seen by this process
+    mutable std::mutex mtx;                         // guards the members below
+    std::optional<rate_limit_snapshot> last;        // last view from Redis
+    std::int64_t last_budget = 0;                   // last window budget from Redis (or the server)
+    std::optional<rate_limit_snapshot> last_server; // last X-RateLimit-* snapshot seen by this process
     milliseconds window_len;
     store_stats stats;
-    std::shared_ptr<pipeline::local_budget_store> fallback_view;  // = fallback, for snapshot()
+    std::shared_ptr<pipeline::local_budget_store> fallback_view; // = fallback, for snapshot()
 
     // host:port/db, never the password.
-    std::string where() const { return url.host + ":" + std::to_string(url.port) + "/" + std::to_string(url.db); }
+    std::string where() const {
+        return url.host + ":" + std::to_string(url.port) + "/" + std::to_string(url.db);
+    }
 
     void log(std::string_view line) {
         if (opts.log) opts.log(line);
@@ -157,7 +164,7 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
         auto* self = static_cast<impl*>(c->data);
         if (!self || self->ac != c) return;
         self->connected = status == REDIS_OK;
-        if (!self->connected) self->ac = nullptr;  // hiredis frees it after this callback
+        if (!self->connected) self->ac = nullptr; // hiredis frees it after this callback
         if (auto ev = self->connect_evt) {
             ev->done = true;
             ev->timer.cancel();
@@ -166,7 +173,7 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
 
     static void on_disconnect(const redisAsyncContext* c, int) {
         auto* self = static_cast<impl*>(c->data);
-        if (!self || self->ac != c) return;  // dropped by us: nothing to report
+        if (!self || self->ac != c) return; // dropped by us: nothing to report
         // The server closed the connection (hiredis frees the context after this callback).
         self->ac = nullptr;
         self->connected = false;
@@ -214,8 +221,8 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
     }
 
     static milliseconds time_left(std::chrono::steady_clock::time_point deadline) {
-        return std::max(milliseconds(1),
-                        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now()));
+        return std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(
+                                             deadline - std::chrono::steady_clock::now()));
     }
 
     // One attempt: TCP connect, AUTH, SELECT, SCRIPT LOAD, all within connect_timeout.
@@ -287,7 +294,8 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
             seen = last_server;
         }
         if (!seen) co_return true;
-        if (co_await eval(update_args(*seen, pipeline::budget_query{system_clock::now(), 0}), false)) co_return true;
+        if (co_await eval(update_args(*seen, pipeline::budget_query{system_clock::now(), 0}), false))
+            co_return true;
         drop();
         co_return false;
     }
@@ -331,7 +339,8 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
     void start_maintain() {
         if (maintaining || closed) return;
         // Requests wait for the first attempt at most this long (see await_first_connection).
-        if (mode.load() == store_mode::connecting) ready_evt.expires_after(opts.connect_timeout + milliseconds(50));
+        if (mode.load() == store_mode::connecting)
+            ready_evt.expires_after(opts.connect_timeout + milliseconds(50));
         maintaining = true;
         asio::co_spawn(strand, maintain(shared_from_this()), asio::detached);
     }
@@ -352,8 +361,8 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
             out.remaining = std::min(out.limit, s.remaining);
         } else {
             out.limit = *fallback_budget(std::max<std::int64_t>(1, s.limit));
-            out.remaining = std::min(
-                out.limit, static_cast<std::int64_t>(std::floor(static_cast<double>(s.remaining) * opts.fallback_share)));
+            out.remaining = std::min(out.limit, static_cast<std::int64_t>(std::floor(
+                                                    static_cast<double>(s.remaining) * opts.fallback_share)));
         }
         return out;
     }
@@ -390,7 +399,8 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
         mode = store_mode::fallback;
         drop();
         std::string line = "intercom redis budget store: " + why + "; using an in-process budget of ";
-        line += lo.initial_limit ? std::to_string(*lo.initial_limit) + " per window" : "(learned from headers)";
+        line +=
+            lo.initial_limit ? std::to_string(*lo.initial_limit) + " per window" : "(learned from headers)";
         line += " until Redis is back";
         log(line);
         start_maintain();
@@ -443,7 +453,7 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
         if (r.what == outcome::cancelled) co_return std::nullopt;
         if (r.what != outcome::ok) {
             fail(fall_back, r.what == outcome::timeout ? "Redis did not answer within command_timeout"
-                                                      : "connection to Redis lost");
+                                                       : "connection to Redis lost");
             co_return std::nullopt;
         }
         if (r.r.type != REDIS_REPLY_ARRAY || r.r.elements.size() != 6) {
@@ -472,10 +482,12 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
     asio::awaitable<void> await_first_connection() {
         if (mode.load() != store_mode::connecting) co_return;
         (void)co_await ready_evt.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (mode.load() == store_mode::connecting) enter_fallback("no connection to Redis within connect_timeout");
+        if (mode.load() == store_mode::connecting)
+            enter_fallback("no connection to Redis within connect_timeout");
     }
 
-    static asio::awaitable<pipeline::budget_grant> acquire(std::shared_ptr<impl> self, pipeline::budget_query q) {
+    static asio::awaitable<pipeline::budget_grant> acquire(std::shared_ptr<impl> self,
+                                                           pipeline::budget_query q) {
         co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
         co_await self->await_first_connection();
         if (self->mode.load() == store_mode::shared) {
@@ -491,11 +503,12 @@ struct budget_store::impl : std::enable_shared_from_this<impl> {
             std::lock_guard lk(self->mtx);
             ++self->stats.fallback_acquires;
         }
-        if (!self->fallback) co_return pipeline::budget_grant{true, {}};  // cancelled mid-command: fail open
+        if (!self->fallback) co_return pipeline::budget_grant{true, {}}; // cancelled mid-command: fail open
         co_return self->fallback->acquire_now(q);
     }
 
-    static asio::awaitable<void> update(std::shared_ptr<impl> self, rate_limit_snapshot s, pipeline::budget_query q) {
+    static asio::awaitable<void> update(std::shared_ptr<impl> self, rate_limit_snapshot s,
+                                        pipeline::budget_query q) {
         co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
         co_await self->await_first_connection();
         {
@@ -554,15 +567,23 @@ std::optional<rate_limit_snapshot> budget_store::snapshot() const {
     return fb->snapshot();
 }
 
-store_mode budget_store::mode() const noexcept { return impl_->mode.load(); }
+store_mode budget_store::mode() const noexcept {
+    return impl_->mode.load();
+}
 
 store_stats budget_store::stats() const {
     std::lock_guard lk(impl_->mtx);
     return impl_->stats;
 }
 
-std::string budget_store::window_key() const { return impl_->wkey; }
-std::string budget_store::meta_key() const { return impl_->mkey; }
-const budget_store_options& budget_store::options() const noexcept { return impl_->opts; }
+std::string budget_store::window_key() const {
+    return impl_->wkey;
+}
+std::string budget_store::meta_key() const {
+    return impl_->mkey;
+}
+const budget_store_options& budget_store::options() const noexcept {
+    return impl_->opts;
+}
 
 } // namespace intercom::redis

@@ -73,17 +73,20 @@ struct budget_store_options {
 
 /// Where the store's answers currently come from.
 enum class store_mode {
-    connecting,  ///< first connection attempt under way
-    shared,      ///< Redis
-    fallback,    ///< in-process share of the budget; reconnecting in the background
+    connecting, ///< first connection attempt under way
+    shared,     ///< Redis
+    fallback,   ///< in-process share of the budget; reconnecting in the background
 };
 
 /// "connecting", "shared" or "fallback".
 constexpr const char* to_string(store_mode m) noexcept {
     switch (m) {
-    case store_mode::connecting: return "connecting";
-    case store_mode::shared: return "shared";
-    case store_mode::fallback: break;
+    case store_mode::connecting:
+        return "connecting";
+    case store_mode::shared:
+        return "shared";
+    case store_mode::fallback:
+        break;
     }
     return "fallback";
 }
@@ -93,8 +96,8 @@ struct store_stats {
     std::uint64_t redis_acquires = 0;    ///< try_acquire answered by Redis
     std::uint64_t fallback_acquires = 0; ///< try_acquire answered by the fallback
     std::uint64_t redis_updates = 0;
-    std::uint64_t fallbacks = 0;         ///< times the store switched to the fallback
-    std::uint64_t reconnects = 0;        ///< times shared accounting resumed after a fallback
+    std::uint64_t fallbacks = 0;  ///< times the store switched to the fallback
+    std::uint64_t reconnects = 0; ///< times shared accounting resumed after a fallback
     std::uint64_t script_loads = 0;
 };
 
@@ -121,7 +124,7 @@ public:
     std::string meta_key() const;
     const budget_store_options& options() const noexcept;
 
-    struct impl;  ///< internal
+    struct impl; ///< internal
 
 private:
     std::shared_ptr<impl> impl_;

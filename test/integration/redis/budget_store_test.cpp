@@ -19,7 +19,9 @@ using pipeline::budget_query;
 using std::chrono::system_clock;
 
 namespace intercom::redis {
-std::ostream& operator<<(std::ostream& os, store_mode m) { return os << to_string(m); }
+std::ostream& operator<<(std::ostream& os, store_mode m) {
+    return os << to_string(m);
+}
 } // namespace intercom::redis
 
 namespace {
@@ -29,7 +31,8 @@ struct store_fixture {
     void pump(std::chrono::milliseconds d) {
         auto end = std::chrono::steady_clock::now() + d;
         ioc.restart();
-        while (std::chrono::steady_clock::now() < end) ioc.run_one_for(10ms);
+        while (std::chrono::steady_clock::now() < end)
+            ioc.run_one_for(10ms);
     }
 
     asio::io_context ioc;
@@ -53,13 +56,15 @@ struct store_fixture {
         return std::make_shared<redis::budget_store>(ioc.get_executor(), o);
     }
 
-    pipeline::budget_grant acquire(redis::budget_store& s, std::chrono::milliseconds t, std::size_t unanswered = 0) {
+    pipeline::budget_grant acquire(redis::budget_store& s, std::chrono::milliseconds t,
+                                   std::size_t unanswered = 0) {
         return test::run_coro(ioc, s.try_acquire(budget_query{at(t), unanswered}));
     }
 
-    void update(redis::budget_store& s, std::int64_t limit, std::int64_t remaining, std::chrono::milliseconds reset,
-                std::chrono::milliseconds t, std::size_t unanswered = 0) {
-        test::run_coro(ioc, s.update(rate_limit_snapshot{limit, remaining, at(reset)}, budget_query{at(t), unanswered}));
+    void update(redis::budget_store& s, std::int64_t limit, std::int64_t remaining,
+                std::chrono::milliseconds reset, std::chrono::milliseconds t, std::size_t unanswered = 0) {
+        test::run_coro(
+            ioc, s.update(rate_limit_snapshot{limit, remaining, at(reset)}, budget_query{at(t), unanswered}));
     }
 
     // Admissions until the first refusal (alternating over `stores`).
@@ -86,7 +91,7 @@ BOOST_AUTO_TEST_CASE(instances_on_one_key_share_exactly_one_window_budget) {
     auto a = make(), b = make(), c = make();
     // Nothing learned yet: admit (the in-process store's policy without initial_limit).
     BOOST_TEST(acquire(*a, 100ms).admitted);
-    update(*a, 10, 9, 10s, 200ms);  // that request's answer
+    update(*a, 10, 9, 10s, 200ms); // that request's answer
     BOOST_TEST(a->mode() == redis::store_mode::shared);
     BOOST_TEST(drain({a, b, c}, 1s) == 9);
     auto g = acquire(*b, 2s);
@@ -113,7 +118,7 @@ BOOST_AUTO_TEST_CASE(first_snapshot_subtracts_blind_admissions_of_every_instance
     BOOST_TEST(hget(a->window_key(), "pre") == "6");
     // a's first answer: 9 left at the server, a's 2 others unanswered; b's 3 are on the way too.
     update(*a, 10, 9, 10s, 200ms, 2);
-    BOOST_TEST(a->snapshot()->remaining == 4);  // min(9 - 2, 10 - 6)
+    BOOST_TEST(a->snapshot()->remaining == 4); // min(9 - 2, 10 - 6)
     BOOST_TEST(drain({a, b}, 300ms) == 4);
     BOOST_TEST(hget(a->window_key(), "pre") == "(nil)");
 }
@@ -122,21 +127,24 @@ BOOST_AUTO_TEST_CASE(update_lowers_replaces_or_ignores) {
     auto a = make(), b = make();
     update(*a, 10, 8, 10s, 1s);
     BOOST_TEST(a->snapshot()->remaining == 8);
-    update(*b, 10, 9, 10s, 1s);  // a stale answer of the same window: never raises
+    update(*b, 10, 9, 10s, 1s); // a stale answer of the same window: never raises
     BOOST_TEST(b->snapshot()->remaining == 8);
-    update(*b, 10, 2, 10s - 300ms, 1s);  // same window (within 500 ms), someone spent more
+    update(*b, 10, 2, 10s - 300ms, 1s); // same window (within 500 ms), someone spent more
     BOOST_TEST(a->snapshot().has_value());
     BOOST_TEST(hget(a->window_key(), "rem") == "2");
-    update(*a, 10, 5, 0s, 1s);  // an earlier, ended window: ignored
+    update(*a, 10, 5, 0s, 1s); // an earlier, ended window: ignored
     BOOST_TEST(hget(a->window_key(), "rem") == "2");
     BOOST_TEST(drain({a, b}, 2s) == 2);
     // A later window replaces; 3 requests of ours are still unanswered.
     update(*b, 10, 9, 20s, 10s + 300ms, 3);
     BOOST_TEST(b->snapshot()->remaining == 6);
     BOOST_TEST((b->snapshot()->reset == at(20s)));
-    BOOST_TEST(hget(a->window_key(), "end") ==
-               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(at(20s).time_since_epoch()).count()));
-    // Two resets 10 s apart: the window length stays 10 s; the learned budget is min(limit, max remaining + 1).
+    BOOST_TEST(
+        hget(a->window_key(), "end") ==
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::milliseconds>(at(20s).time_since_epoch()).count()));
+    // Two resets 10 s apart: the window length stays 10 s; the learned budget is min(limit, max remaining +
+    // 1).
     BOOST_TEST(hget(a->meta_key(), "len") == "10000");
     BOOST_TEST(hget(a->meta_key(), "cap") == "10");
 }
@@ -144,7 +152,7 @@ BOOST_AUTO_TEST_CASE(update_lowers_replaces_or_ignores) {
 BOOST_AUTO_TEST_CASE(rollover_counts_unanswered_and_learns_shorter_windows) {
     auto a = make();
     update(*a, 5, 0, 2s, 1s);
-    update(*a, 5, 4, 4s, 2s + 300ms);  // resets 2 s apart: 2 s windows
+    update(*a, 5, 4, 4s, 2s + 300ms); // resets 2 s apart: 2 s windows
     BOOST_TEST(hget(a->meta_key(), "len") == "2000");
     BOOST_TEST(drain({a}, 3s) == 4);
     // Rolled by 2 s (not 10 s); 2 requests still on the way are counted in the new window.
@@ -154,13 +162,13 @@ BOOST_AUTO_TEST_CASE(rollover_counts_unanswered_and_learns_shorter_windows) {
 
 BOOST_AUTO_TEST_CASE(guessed_window_follows_the_server) {
     auto a = make("app1", "t:", 5), b = make("app2", "t:", 5);
-    BOOST_TEST(acquire(*a, 100ms).admitted);  // configured guess: 5 per window, ending at 10.1 s
+    BOOST_TEST(acquire(*a, 100ms).admitted); // configured guess: 5 per window, ending at 10.1 s
     BOOST_TEST((a->snapshot()->reset == at(10s + 100ms)));
-    update(*a, 5, 3, 10s + 400ms, 200ms);  // same window, later end: the server's end wins
+    update(*a, 5, 3, 10s + 400ms, 200ms); // same window, later end: the server's end wins
     BOOST_TEST((a->snapshot()->reset == at(10s + 400ms)));
     BOOST_TEST(a->snapshot()->remaining == 3);
     BOOST_TEST(acquire(*b, 100ms).admitted);
-    update(*b, 5, 2, 3s, 200ms);  // the server's window ends much earlier and still runs: follow it
+    update(*b, 5, 2, 3s, 200ms); // the server's window ends much earlier and still runs: follow it
     BOOST_TEST((b->snapshot()->reset == at(3s)));
     BOOST_TEST(drain({b}, 1s) == 2);
 }
@@ -182,7 +190,7 @@ BOOST_AUTO_TEST_CASE(key_prefix_and_name_isolate_budgets) {
     auto window_end_from_now =
         std::chrono::duration_cast<std::chrono::milliseconds>(at(10s) - system_clock::now()).count();
     BOOST_TEST(pttl > 0);
-    BOOST_TEST(pttl <= window_end_from_now + 1200 + 1000);  // relative to the queries' time, not ours
+    BOOST_TEST(pttl <= window_end_from_now + 1200 + 1000); // relative to the queries' time, not ours
     auto meta_pttl = std::stoll(srv.command({"PTTL", "t:{app1}:m"}).value_or("-9"));
     BOOST_TEST(meta_pttl > 3'000'000);
 }
@@ -211,14 +219,14 @@ BOOST_AUTO_TEST_CASE(bad_options_are_rejected) {
 BOOST_AUTO_TEST_CASE(unreachable_redis_falls_back_to_a_share_and_logs_once) {
     redis::budget_store_options o;
     srv.kill();
-    o.url = "redis://:s3cret@127.0.0.1:" + std::to_string(srv.port()) + "/0";  // nothing listens there now
+    o.url = "redis://:s3cret@127.0.0.1:" + std::to_string(srv.port()) + "/0"; // nothing listens there now
     o.initial_limit = 40;
     o.fallback_share = 0.25;
     o.reconnect_backoff = 20ms;
     o.log = [this](std::string_view l) { logs.emplace_back(l); };
     auto s = std::make_shared<redis::budget_store>(ioc.get_executor(), o);
     auto t0 = std::chrono::steady_clock::now();
-    BOOST_TEST(drain({s}, 1s) == 10);  // 25 % of 40
+    BOOST_TEST(drain({s}, 1s) == 10); // 25 % of 40
     BOOST_TEST((std::chrono::steady_clock::now() - t0 < 2s));
     BOOST_TEST(s->mode() == redis::store_mode::fallback);
     // A server snapshot is cut to the share as well: 25 % of 100 remaining.
@@ -228,14 +236,16 @@ BOOST_AUTO_TEST_CASE(unreachable_redis_falls_back_to_a_share_and_logs_once) {
     // Reconnection attempts keep failing in the background: still one log line.
     pump(200ms);
     BOOST_TEST(logs.size() == 1u);
-    BOOST_TEST(logs.at(0).find("s3cret") == std::string::npos);  // never log the password
+    BOOST_TEST(logs.at(0).find("s3cret") == std::string::npos); // never log the password
     BOOST_TEST(logs.at(0).find("10 per window") != std::string::npos);
     BOOST_TEST(s->stats().fallbacks == 1u);
     // Redis comes up: shared accounting resumes by itself.
     srv.start();
-    BOOST_TEST(srv.command({"CONFIG", "SET", "requirepass", "s3cret"}).value_or("") == "OK");  // exercises AUTH
+    BOOST_TEST(srv.command({"CONFIG", "SET", "requirepass", "s3cret"}).value_or("") ==
+               "OK"); // exercises AUTH
     auto deadline = std::chrono::steady_clock::now() + 3s;
-    while (s->mode() != redis::store_mode::shared && std::chrono::steady_clock::now() < deadline) pump(20ms);
+    while (s->mode() != redis::store_mode::shared && std::chrono::steady_clock::now() < deadline)
+        pump(20ms);
     BOOST_TEST(s->mode() == redis::store_mode::shared);
     BOOST_TEST(s->stats().reconnects == 1u);
     BOOST_TEST(logs.size() == 2u);
@@ -247,14 +257,15 @@ BOOST_AUTO_TEST_CASE(slow_redis_falls_back_within_the_command_timeout) {
     BOOST_TEST(a->mode() == redis::store_mode::shared);
     srv.pause();
     auto t0 = std::chrono::steady_clock::now();
-    BOOST_TEST(acquire(*a, 2s).admitted);  // from the fallback: 25 of the 100
+    BOOST_TEST(acquire(*a, 2s).admitted); // from the fallback: 25 of the 100
     auto took = std::chrono::steady_clock::now() - t0;
     BOOST_TEST(a->mode() == redis::store_mode::fallback);
-    BOOST_TEST((took < 1s));  // bounded by command_timeout (50 ms), with room for a loaded machine
+    BOOST_TEST((took < 1s)); // bounded by command_timeout (50 ms), with room for a loaded machine
     BOOST_TEST(drain({a}, 2s) == 24);
     srv.resume();
     auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (a->mode() != redis::store_mode::shared && std::chrono::steady_clock::now() < deadline) pump(20ms);
+    while (a->mode() != redis::store_mode::shared && std::chrono::steady_clock::now() < deadline)
+        pump(20ms);
     BOOST_TEST(a->mode() == redis::store_mode::shared);
     BOOST_TEST(logs.size() == 2u);
 }

@@ -30,7 +30,8 @@ std::string find_binary() {
     std::vector<std::string> dirs;
     if (const char* path = std::getenv("PATH")) {
         std::stringstream ss(path);
-        for (std::string d; std::getline(ss, d, ':');) dirs.push_back(d);
+        for (std::string d; std::getline(ss, d, ':');)
+            dirs.push_back(d);
     }
     dirs.push_back("/usr/bin");
     dirs.push_back("/usr/sbin");
@@ -50,8 +51,10 @@ unsigned short free_port() {
 
 std::string render(const redisReply* r) {
     switch (r->type) {
-    case REDIS_REPLY_INTEGER: return std::to_string(r->integer);
-    case REDIS_REPLY_ERROR: return "ERR:" + std::string(r->str, r->len);
+    case REDIS_REPLY_INTEGER:
+        return std::to_string(r->integer);
+    case REDIS_REPLY_ERROR:
+        return "ERR:" + std::string(r->str, r->len);
     case REDIS_REPLY_ARRAY: {
         std::string out;
         for (std::size_t i = 0; i < r->elements; ++i) {
@@ -60,8 +63,10 @@ std::string render(const redisReply* r) {
         }
         return out;
     }
-    case REDIS_REPLY_NIL: return "(nil)";
-    default: return std::string(r->str, r->len);
+    case REDIS_REPLY_NIL:
+        return "(nil)";
+    default:
+        return std::string(r->str, r->len);
     }
 }
 
@@ -86,12 +91,26 @@ redis_server::~redis_server() {
 
 void redis_server::start() {
     if (pid_ > 0) return;
-    std::vector<std::string> args{binary_,      "--port",       std::to_string(port_), "--bind", "127.0.0.1",
-                                  "--save",     "",             "--appendonly",        "no",     "--dir",
-                                  dir_,         "--logfile",    dir_ + "/redis.log",   "--daemonize", "no",
-                                  "--protected-mode", "no"};
+    std::vector<std::string> args{binary_,
+                                  "--port",
+                                  std::to_string(port_),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  "no",
+                                  "--dir",
+                                  dir_,
+                                  "--logfile",
+                                  dir_ + "/redis.log",
+                                  "--daemonize",
+                                  "no",
+                                  "--protected-mode",
+                                  "no"};
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = -1;
     if (::posix_spawn(&pid, binary_.c_str(), nullptr, nullptr, argv.data(), environ) != 0)
@@ -135,9 +154,11 @@ std::optional<std::string> redis_server::command(const std::vector<std::string>&
         argv.push_back(a.data());
         lens.push_back(a.size());
     }
-    auto* r = static_cast<redisReply*>(redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data()));
+    auto* r = static_cast<redisReply*>(
+        redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data()));
     if (!r) return std::nullopt;
-    auto out = r->type == REDIS_REPLY_NIL ? std::optional<std::string>() : std::optional<std::string>(render(r));
+    auto out =
+        r->type == REDIS_REPLY_NIL ? std::optional<std::string>() : std::optional<std::string>(render(r));
     freeReplyObject(r);
     return out;
 }

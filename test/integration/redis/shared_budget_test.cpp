@@ -32,7 +32,7 @@ using std::chrono::system_clock;
 namespace {
 
 constexpr std::int64_t window_budget = 40;
-constexpr std::int64_t window_seconds = 1;  // short windows keep the test short
+constexpr std::int64_t window_seconds = 1; // short windows keep the test short
 constexpr int clients = 4;
 
 // The server side, shared by every client's transport: `window_budget` requests per window of
@@ -40,11 +40,12 @@ constexpr int clients = 4;
 struct fake_intercom {
     std::mutex mtx;
     std::size_t served = 0, rejected = 0;
-    std::map<std::int64_t, std::int64_t> per_window;  // window start (s) -> requests served
+    std::map<std::int64_t, std::int64_t> per_window; // window start (s) -> requests served
 
     http::response answer() {
         std::lock_guard lk(mtx);
-        auto secs = std::chrono::duration_cast<std::chrono::seconds>(system_clock::now().time_since_epoch()).count();
+        auto secs =
+            std::chrono::duration_cast<std::chrono::seconds>(system_clock::now().time_since_epoch()).count();
         auto window = secs - secs % window_seconds;
         auto& used = per_window[window];
         http::response r;
@@ -67,7 +68,8 @@ struct fake_intercom {
     std::string distribution() {
         std::lock_guard lk(mtx);
         std::string out;
-        for (auto& [w, n] : per_window) out += (out.empty() ? "" : " ") + std::to_string(n);
+        for (auto& [w, n] : per_window)
+            out += (out.empty() ? "" : " ") + std::to_string(n);
         return out;
     }
 
@@ -83,7 +85,8 @@ struct fake_intercom {
 // One client's view of the server: 5 ms of latency on the caller's executor.
 class fake_transport final : public http::transport {
 public:
-    fake_transport(asio::any_io_executor ex, std::shared_ptr<fake_intercom> s) : ex_(std::move(ex)), srv_(std::move(s)) {}
+    fake_transport(asio::any_io_executor ex, std::shared_ptr<fake_intercom> s)
+        : ex_(std::move(ex)), srv_(std::move(s)) {}
 
     asio::awaitable<result<http::response>> send(http::origin, http::request, http::send_options) override {
         auto r = srv_->answer();
@@ -104,21 +107,25 @@ struct tally {
 
 asio::awaitable<void> one_call(client c, tally* t) {
     auto r = co_await c.request(bhttp::verb::get, "/contacts");
-    if (r) ++t->ok;
-    else if (r.error().code == errc::rate_limited) ++t->saw_429;
-    else ++t->other;
+    if (r)
+        ++t->ok;
+    else if (r.error().code == errc::rate_limited)
+        ++t->saw_429;
+    else
+        ++t->other;
     ++t->done;
 }
 
 // Sends `n` calls, `parallel` at a time, one after another.
 asio::awaitable<void> call_stream(client c, tally* t, int n) {
-    for (int i = 0; i < n; ++i) co_await one_call(c, t);
+    for (int i = 0; i < n; ++i)
+        co_await one_call(c, t);
 }
 
 struct member {
     asio::io_context ioc;
     std::shared_ptr<pipeline::budget_store> store;
-    std::shared_ptr<redis::budget_store> redis_store;  // = store when Redis-backed
+    std::shared_ptr<redis::budget_store> redis_store; // = store when Redis-backed
 };
 
 struct fleet {
@@ -162,7 +169,8 @@ struct fleet {
     static void align_to_window() {
         auto now = system_clock::now();
         auto secs = std::chrono::floor<std::chrono::seconds>(now);
-        auto next = secs + std::chrono::seconds(window_seconds - secs.time_since_epoch().count() % window_seconds);
+        auto next =
+            secs + std::chrono::seconds(window_seconds - secs.time_since_epoch().count() % window_seconds);
         std::this_thread::sleep_until(next + 50ms);
     }
 
@@ -190,11 +198,13 @@ struct fleet {
         for (auto& m : members) {
             threads.emplace_back([&m, this, total] {
                 auto stop = std::chrono::steady_clock::now() + 25s;
-                while (t.done.load() < total && std::chrono::steady_clock::now() < stop) m.ioc.run_one_for(20ms);
+                while (t.done.load() < total && std::chrono::steady_clock::now() < stop)
+                    m.ioc.run_one_for(20ms);
             });
         }
         if (during) during();
-        for (auto& th : threads) th.join();
+        for (auto& th : threads)
+            th.join();
     }
 
     // Closes the stores and lets their io_contexts finish.
@@ -227,19 +237,19 @@ BOOST_AUTO_TEST_CASE(four_clients_share_one_window_budget_through_redis) {
     // The operator knows the budget (without it, the blind first requests of a cold start cost
     // part of the first window: see cold_start_without_a_configured_limit).
     f.use_redis(srv, "burst", window_budget);
-    constexpr int per_client = 40;  // 4 x 40 = 4 windows' budget
+    constexpr int per_client = 40; // 4 x 40 = 4 windows' budget
     f.run(per_client, per_client, 3);
     const std::size_t total = per_client * clients;
     BOOST_TEST(f.t.ok.load() == int(total));
     BOOST_TEST(f.t.saw_429.load() == 0);
     BOOST_TEST(f.t.other.load() == 0);
-    BOOST_TEST(f.server->rejected == 0u);  // not even hidden by retries
+    BOOST_TEST(f.server->rejected == 0u); // not even hidden by retries
     BOOST_TEST(f.server->served == total);
     double achieved = f.server->achieved();
-    BOOST_TEST_MESSAGE("shared Redis budget: " << total << " calls from " << clients << " clients in "
-                                               << f.server->per_window.size() << " windows of " << window_budget
-                                               << " (per window: " << f.server->distribution()
-                                               << "), achieved rate / budget = " << achieved);
+    BOOST_TEST_MESSAGE("shared Redis budget: "
+                       << total << " calls from " << clients << " clients in " << f.server->per_window.size()
+                       << " windows of " << window_budget << " (per window: " << f.server->distribution()
+                       << "), achieved rate / budget = " << achieved);
     BOOST_TEST(achieved >= 0.8);
     for (auto& m : f.members) {
         BOOST_TEST(m.redis_store->stats().fallback_acquires == 0u);
@@ -257,9 +267,9 @@ BOOST_AUTO_TEST_CASE(cold_start_without_a_configured_limit) {
     f.run(per_client, per_client, 3);
     BOOST_TEST(f.t.ok.load() == per_client * clients);
     BOOST_TEST(f.server->rejected == 0u);
-    BOOST_TEST_MESSAGE("cold start: per window " << f.server->distribution() << ", achieved rate / budget = "
-                                                << f.server->achieved());
-    BOOST_TEST(f.server->achieved() >= 0.75);  // worst case: the first window holds only the blind 32
+    BOOST_TEST_MESSAGE("cold start: per window " << f.server->distribution()
+                                                 << ", achieved rate / budget = " << f.server->achieved());
+    BOOST_TEST(f.server->achieved() >= 0.75); // worst case: the first window holds only the blind 32
 }
 
 BOOST_AUTO_TEST_CASE(in_process_limiters_alone_overrun_the_shared_budget) {
@@ -279,7 +289,7 @@ BOOST_AUTO_TEST_CASE(redis_killed_and_restarted_mid_run) {
     test::redis_server srv;
     fleet f;
     f.use_redis(srv, "outage");
-    constexpr int per_client = 60;  // 6 windows: time to fall back and come back
+    constexpr int per_client = 60; // 6 windows: time to fall back and come back
     auto all = [&f](redis::store_mode want) {
         for (auto& m : f.members)
             if (m.redis_store->mode() != want) return false;
@@ -295,7 +305,7 @@ BOOST_AUTO_TEST_CASE(redis_killed_and_restarted_mid_run) {
         degraded = wait_until([&] { return all(redis::store_mode::fallback); }, 3s);
         if (!wait_until([&] { return f.t.ok.load() >= ok_at_kill + 20; }, 6s)) return;
         ok_in_fallback = f.t.ok.load() - ok_at_kill;
-        srv.start();  // same port, empty
+        srv.start(); // same port, empty
         resumed = wait_until([&] { return all(redis::store_mode::shared); }, 3s);
         keys_back = wait_until([&] { return srv.command({"EXISTS", wkey}).value_or("") == "1"; }, 3s);
     });
@@ -303,10 +313,11 @@ BOOST_AUTO_TEST_CASE(redis_killed_and_restarted_mid_run) {
     BOOST_TEST(ok_in_fallback >= 20);
     BOOST_TEST(resumed);
     BOOST_TEST(keys_back);
-    BOOST_TEST(f.t.ok.load() == per_client * clients);  // no request failed
+    BOOST_TEST(f.t.ok.load() == per_client * clients); // no request failed
     BOOST_TEST(f.t.saw_429.load() == 0);
     BOOST_TEST(f.t.other.load() == 0);
-    BOOST_TEST_MESSAGE("outage run: " << f.server->rejected << " x 429 at the server (retried), achieved rate / budget = "
+    BOOST_TEST_MESSAGE("outage run: " << f.server->rejected
+                                      << " x 429 at the server (retried), achieved rate / budget = "
                                       << f.server->achieved());
     for (auto& m : f.members) {
         auto st = m.redis_store->stats();
