@@ -6,9 +6,12 @@
 
 #include <run_coro.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <ostream>
 #include <thread>
 
@@ -83,9 +86,39 @@ struct store_fixture {
     }
 };
 
+asio::awaitable<void> acquire_one(std::shared_ptr<redis::budget_store> s, system_clock::time_point t,
+                                  std::atomic<int>* admitted, std::atomic<int>* done) {
+    auto g = co_await s->try_acquire(budget_query{t, 0});
+    if (g.admitted) ++*admitted;
+    ++*done;
+}
+
 } // namespace
 
 BOOST_FIXTURE_TEST_SUITE(redis_budget_store, store_fixture)
+
+BOOST_AUTO_TEST_CASE(concurrent_acquires_on_a_multithreaded_io_context) {
+    auto a = make(), b = make();
+    update(*a, 50, 49, 10s, 100ms);
+    std::atomic<int> admitted{0}, done{0};
+    constexpr int n = 200;
+    for (int i = 0; i < n; ++i)
+        asio::co_spawn(ioc, acquire_one(i % 2 ? a : b, at(1s), &admitted, &done), asio::detached);
+    ioc.restart();
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i)
+        threads.emplace_back([this, &done] {
+            auto stop = std::chrono::steady_clock::now() + 10s;
+            while (done.load() < n && std::chrono::steady_clock::now() < stop)
+                ioc.run_one_for(10ms);
+        });
+    for (auto& t : threads)
+        t.join();
+    BOOST_TEST(done.load() == n);
+    BOOST_TEST(admitted.load() == 49);
+    BOOST_TEST(a->mode() == redis::store_mode::shared);
+    BOOST_TEST(b->mode() == redis::store_mode::shared);
+}
 
 BOOST_AUTO_TEST_CASE(instances_on_one_key_share_exactly_one_window_budget) {
     auto a = make(), b = make(), c = make();
