@@ -16,7 +16,12 @@
 // - Until the first connection attempt completes, requests wait for it (at most
 //   `connect_timeout`), then use the fallback.
 // - All hiredis calls of a store run on one strand of the executor given at construction, so the
-//   io_context may be multi-threaded; callers may await the store from any executor.
+//   io_context may be multi-threaded; callers may await the store from any executor. That
+//   io_context must keep running while the store is used, and outlive the store.
+// - Cold start: until some process has seen an X-RateLimit-* header (and without
+//   `initial_limit`), requests are admitted unpaced, bounded by each limiter's `max_in_flight`;
+//   the first snapshot then subtracts every process' blind admissions. Depending on which answer
+//   arrives first, part of that first window may stay unused: set `initial_limit` to avoid it.
 #pragma once
 
 #include <intercom/pipeline/rate_limiter.hpp>
@@ -67,7 +72,8 @@ struct budget_store_options {
     std::chrono::milliseconds reset_margin{200};
     /// Lifetime of the learned limit and window length in Redis after the last update.
     std::chrono::milliseconds meta_ttl{std::chrono::hours(1)};
-    /// Receives one line per mode change (fallback entered, shared accounting resumed). Optional.
+    /// Receives one line per mode change (fallback entered, shared accounting resumed), called on
+    /// the store's strand; never contains the password. Optional.
     std::function<void(std::string_view)> log;
 };
 
