@@ -9,6 +9,16 @@ install(TARGETS intercom intercom_testing EXPORT intercomTargets
 if(TARGET intercom-fake-server)
     install(TARGETS intercom-fake-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+# intercom::redis exists only when hiredis was found; the package config then offers the
+# optional component `redis` (find_package(intercom COMPONENTS redis)).
+set(INTERCOM_WITH_REDIS OFF)
+if(TARGET intercom_redis)
+    set(INTERCOM_WITH_REDIS ON)
+    install(TARGETS intercom_redis EXPORT intercomTargets
+            ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+            LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+            RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 install(EXPORT intercomTargets NAMESPACE intercom:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/intercom)
 
 configure_package_config_file(cmake/intercomConfig.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/intercomConfig.cmake

@@ -2,7 +2,8 @@
 # Installs the Debian packages intercom-cpp needs, only those that are missing.
 set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-          libboost-test1.81-dev libssl-dev zlib1g-dev python3 python3-yaml openssl ${INTERCOM_EXTRA_PACKAGES:-})
+          libboost-test1.81-dev libssl-dev zlib1g-dev python3 python3-yaml openssl
+          libhiredis-dev redis-server ${INTERCOM_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
