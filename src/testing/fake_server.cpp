@@ -262,7 +262,8 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
                 p.rep = detail::error_reply(c, 500, "server_error", std::string("Server Error: ") + e.what());
             }
         } else {
-            p.rep = detail::not_found(c, "not_found", "Resource Not Found");
+            // Intercom answers unknown paths and unsupported methods with 404.
+            p.rep = detail::not_found(c, "not_found", "No route for " + c.method + " " + c.path);
         }
         if (!p.rep.body) p.rep.body = std::make_shared<const std::string>();
 
