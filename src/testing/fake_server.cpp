@@ -28,6 +28,7 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <tuple>
 #include <unordered_map>
 
 namespace asio = boost::asio;
@@ -402,7 +403,15 @@ asio::awaitable<void> serve_requests(impl_ptr self, std::shared_ptr<Stream> stre
         parser.body_limit(self->opts.max_body_bytes);
         parser.header_limit(64 * 1024);
         beast::get_lowest_layer(*stream).expires_after(std::chrono::minutes(5));
-        auto [ec, n] = co_await http::async_read(*stream, buf, parser, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await http::async_read_header(*stream, buf, parser, asio::as_tuple(asio::use_awaitable));
+        if (!ec && !parser.is_done()) {
+            // curl and others wait for "100 Continue" before sending a large body.
+            if (iequals(parser.get()[http::field::expect], "100-continue")) {
+                static const std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
+                std::tie(ec, n) = co_await asio::async_write(*stream, asio::buffer(cont), asio::as_tuple(asio::use_awaitable));
+            }
+            if (!ec) std::tie(ec, n) = co_await http::async_read(*stream, buf, parser, asio::as_tuple(asio::use_awaitable));
+        }
         (void)n;
         if (ec) {
             if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&

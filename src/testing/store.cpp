@@ -257,6 +257,25 @@ std::int64_t store::now() const {
         .count();
 }
 
+namespace {
+// Path parameters arrive percent-encoded (external ids may hold any character).
+std::string pct_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        unsigned v = 0;
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16).ptr == s.data() + i + 3) {
+            out += static_cast<char>(v);
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+} // namespace
+
 void router::add(std::string method, std::string pattern, handler fn) {
     route r;
     r.method = std::move(method);
@@ -299,7 +318,7 @@ const route* router::match(call& c) const {
     if (best) {
         c.params.clear();
         for (std::size_t i = 0; i < segs.size(); ++i)
-            if (!best->segments[i].empty() && best->segments[i].front() == '{') c.params.emplace_back(segs[i]);
+            if (!best->segments[i].empty() && best->segments[i].front() == '{') c.params.push_back(pct_decode(segs[i]));
     }
     return best;
 }

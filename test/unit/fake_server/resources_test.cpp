@@ -82,6 +82,11 @@ BOOST_AUTO_TEST_CASE(contact_lifecycle) {
     BOOST_TEST(merged.status == 200u);
     BOOST_TEST(merged.json().at("id").as_string() == id);
     BOOST_TEST(c.get("/contacts/" + lead_id).status == 404u);
+    // Lookup by an external id that needs percent-encoding in the path.
+    BOOST_TEST(c.put("/contacts/" + id, json::object{{"external_id", "a b/c"}}).status == 200u);
+    auto byext = c.get("/contacts/find_by_external_id/a%20b%2Fc");
+    BOOST_TEST(byext.status == 200u);
+    BOOST_TEST(byext.json().at("id").as_string() == id);
     // Delete.
     auto del = c.del("/contacts/" + id);
     BOOST_TEST(del.json().at("deleted").as_bool() == true);
