@@ -422,6 +422,7 @@ asio::awaitable<void> serve_requests(impl_ptr self, std::shared_ptr<Stream> stre
             }
             break;
         }
+        if (self->stopped) break; // stop() raced with this request: drop it like a closing server would
         beast::get_lowest_layer(*stream).expires_never();
         auto req = parser.release();
         {

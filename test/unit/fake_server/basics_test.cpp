@@ -4,6 +4,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <set>
+#include <thread>
 
 namespace json = boost::json;
 using intercom::test::running_server;
@@ -149,6 +151,42 @@ BOOST_AUTO_TEST_CASE(start_stop_and_seeding_are_deterministic) {
     // Roughly the size of a real 2.11 contact.
     BOOST_TEST(first_body.size() > 1200u);
     BOOST_TEST(first_body.size() < 3000u);
+}
+
+BOOST_AUTO_TEST_CASE(io_context_run_by_several_threads) {
+    running_server rs({.seed = {.contacts = 20}}, 3);
+    std::vector<std::thread> clients;
+    std::vector<std::vector<std::string>> created(4);
+    for (int t = 0; t < 4; ++t)
+        clients.emplace_back([&, t] {
+            auto c = rs.client();
+            for (int i = 0; i < 40; ++i) {
+                auto r = c.post("/contacts", json::object{{"email", "t" + std::to_string(t) + "-" + std::to_string(i) + "@x.io"}});
+                if (r.status == 200u) created[static_cast<std::size_t>(t)].emplace_back(r.json().at("id").as_string());
+                c.get("/contacts/" + rs.server.seeded_contact_id(static_cast<std::size_t>(i % 20)));
+            }
+        });
+    for (auto& t : clients) t.join();
+    std::set<std::string> ids;
+    for (auto& v : created) ids.insert(v.begin(), v.end());
+    BOOST_TEST(ids.size() == 160u);
+    BOOST_TEST(rs.server.object_count("contacts") == 180u);
+    BOOST_TEST(rs.server.requests().size() == 320u);
+    BOOST_TEST(rs.server.count("POST", "/contacts") == 160u);
+    BOOST_TEST(rs.server.max_in_flight() >= 1u);
+    BOOST_TEST(rs.server.max_in_flight() <= 4u);
+}
+
+BOOST_AUTO_TEST_CASE(stop_closes_listener_and_open_connections) {
+    running_server rs;
+    auto c = rs.client();
+    BOOST_TEST(c.get("/me").status == 200u);
+    rs.server.stop();
+    auto after = c.get("/me"); // the kept-alive connection is closed by stop()
+    BOOST_TEST(static_cast<bool>(after.ec));
+    auto fresh = rs.client().get("/me"); // and nothing listens any more
+    BOOST_TEST(static_cast<bool>(fresh.ec));
+    rs.server.stop(); // idempotent
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -140,17 +140,18 @@ struct running_server {
     boost::asio::io_context ioc;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{ioc.get_executor()};
     testing::fake_server server;
-    std::thread thread;
+    std::vector<std::thread> threads;
 
-    explicit running_server(testing::fake_server_options opts = {}) : server(ioc.get_executor(), std::move(opts)) {
+    explicit running_server(testing::fake_server_options opts = {}, int io_threads = 1)
+        : server(ioc.get_executor(), std::move(opts)) {
         server.start();
-        thread = std::thread([this] { ioc.run(); });
+        for (int i = 0; i < io_threads; ++i) threads.emplace_back([this] { ioc.run(); });
     }
     ~running_server() {
         server.stop();
         guard.reset();
         ioc.stop();
-        thread.join();
+        for (auto& t : threads) t.join();
     }
     sync_client client() { return sync_client(server.port(), server.ca_pem()); }
 };
