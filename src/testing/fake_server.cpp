@@ -3,11 +3,12 @@
 #include <intercom/testing/certificates.hpp>
 #include <intercom/testing/fake_server.hpp>
 
+#include "router.hpp"
 #include "store.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -17,10 +18,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 
@@ -41,15 +42,17 @@ namespace intercom::testing {
 namespace {
 
 const std::vector<std::string>& default_versions() {
-    static const std::vector<std::string> v{"1.0", "1.1", "1.2", "1.3", "1.4", "2.0", "2.1", "2.2", "2.3", "2.4",
-                                            "2.5", "2.6", "2.7", "2.8", "2.9", "2.10", "2.11", "Preview", "Unstable"};
+    static const std::vector<std::string> v{"1.0", "1.1",  "1.2",  "1.3",     "1.4",     "2.0", "2.1",
+                                            "2.2", "2.3",  "2.4",  "2.5",     "2.6",     "2.7", "2.8",
+                                            "2.9", "2.10", "2.11", "Preview", "Unstable"};
     return v;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
     return true;
 }
 
@@ -129,12 +132,13 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
         detail::register_tickets(rt);
         detail::register_misc(rt);
         detail::register_generic(rt);
-        detail::seed_store(st, {opts.seed.contacts, opts.seed.companies, opts.seed.conversations, opts.seed.seed,
-                                opts.seed.base_time});
+        detail::seed_store(st, {opts.seed.contacts, opts.seed.companies, opts.seed.conversations,
+                                opts.seed.seed, opts.seed.base_time});
     }
 
     std::string base_url() const {
-        return std::string(opts.tls ? "https://" : "http://") + opts.bind_address + ":" + std::to_string(bound_port);
+        return std::string(opts.tls ? "https://" : "http://") + opts.bind_address + ":" +
+               std::to_string(bound_port);
     }
 
     rate_state rate(const std::string& token, bool consume) {
@@ -146,7 +150,9 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
             b.start = now;
             b.used = 0;
             auto end = std::chrono::system_clock::now() + opts.rate_limit.window;
-            b.reset_unix = std::chrono::duration_cast<std::chrono::seconds>(end.time_since_epoch() + std::chrono::milliseconds(999)).count();
+            b.reset_unix = std::chrono::duration_cast<std::chrono::seconds>(end.time_since_epoch() +
+                                                                            std::chrono::milliseconds(999))
+                               .count();
         }
         r.reset = b.reset_unix;
         if (!opts.rate_limit.enabled) {
@@ -175,7 +181,8 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
         if (q != std::string::npos) {
             auto parsed = boost::urls::parse_origin_form(target);
             if (parsed)
-                for (auto param : parsed->params()) c.query[param.key] = param.value;
+                for (auto param : parsed->params())
+                    c.query[param.key] = param.value;
         }
         c.body_text = req.body();
         c.base_url = base_url();
@@ -184,8 +191,10 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
         std::string token;
         if (auth.size() > 7 && iequals(std::string_view(auth).substr(0, 7), "Bearer ")) {
             token = auth.substr(7);
-            while (!token.empty() && token.back() == ' ') token.pop_back();
-            while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+            while (!token.empty() && token.back() == ' ')
+                token.pop_back();
+            while (!token.empty() && token.front() == ' ')
+                token.erase(0, 1);
         }
         std::string version(req["Intercom-Version"]);
 
@@ -204,7 +213,8 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
                 if (!r.method.empty() && r.method != c.method) continue;
                 if (!path_matches(r.path, c.path)) continue;
                 unsigned h = ++rule_hits[i];
-                if (chosen < 0 && h >= r.nth && (r.count == 0 || h < r.nth + r.count)) chosen = static_cast<int>(i);
+                if (chosen < 0 && h >= r.nth && (r.count == 0 || h < r.nth + r.count))
+                    chosen = static_cast<int>(i);
             }
             if (chosen >= 0) p.action = rules[static_cast<std::size_t>(chosen)].action;
             bool status_fault = p.action.kind == fault_kind::status;
@@ -216,7 +226,8 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
                 rec.method = c.method;
                 rec.target = target;
                 rec.path = c.path;
-                for (const auto& f : req) rec.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+                for (const auto& f : req)
+                    rec.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
                 rec.body = req.body();
                 rec.received = std::chrono::system_clock::now();
                 rec.fault = p.action.kind;
@@ -234,7 +245,8 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
             if (body.empty()) {
                 if (s == 429) {
                     body = detail::error_body(c.request_id, "rate_limit_exceeded",
-                                              "Exceeded rate limit of " + std::to_string(rs.limit) + " in 10_seconds");
+                                              "Exceeded rate limit of " + std::to_string(rs.limit) +
+                                                  " in 10_seconds");
                     rs.remaining = 0;
                 } else if (s >= 500) {
                     body = detail::error_body(c.request_id, "server_error", "Server Error");
@@ -245,15 +257,18 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
             p.rep = detail::json_reply(s, std::move(body));
         } else if (token.empty()) {
             p.rep = detail::error_reply(c, 401, "unauthorized", "Access Token Invalid");
-        } else if (!version.empty() && std::find(opts.accepted_versions.begin(), opts.accepted_versions.end(), version) ==
-                                           opts.accepted_versions.end()) {
+        } else if (!version.empty() && std::find(opts.accepted_versions.begin(), opts.accepted_versions.end(),
+                                                 version) == opts.accepted_versions.end()) {
             p.rep = detail::error_reply(c, 400, "intercom_version_invalid",
-                                        "The requested version '" + version + "' is not a valid Intercom API version");
+                                        "The requested version '" + version +
+                                            "' is not a valid Intercom API version");
         } else if (rs.exceeded) {
-            p.rep = detail::error_reply(c, 429, "rate_limit_exceeded",
-                                        "Exceeded rate limit of " + std::to_string(rs.limit) + " in " +
-                                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(opts.rate_limit.window).count()) +
-                                            "_seconds");
+            p.rep = detail::error_reply(
+                c, 429, "rate_limit_exceeded",
+                "Exceeded rate limit of " + std::to_string(rs.limit) + " in " +
+                    std::to_string(
+                        std::chrono::duration_cast<std::chrono::seconds>(opts.rate_limit.window).count()) +
+                    "_seconds");
         } else if (const detail::route* r = rt.match(c)) {
             try {
                 std::lock_guard lk(st.mu);
@@ -325,8 +340,12 @@ namespace {
 
 using impl_ptr = std::shared_ptr<fake_server::impl>;
 
-tcp::socket& lowest_socket(beast::tcp_stream& s) { return s.socket(); }
-tcp::socket& lowest_socket(beast::ssl_stream<beast::tcp_stream>& s) { return s.next_layer().socket(); }
+tcp::socket& lowest_socket(beast::tcp_stream& s) {
+    return s.socket();
+}
+tcp::socket& lowest_socket(beast::ssl_stream<beast::tcp_stream>& s) {
+    return s.next_layer().socket();
+}
 
 void abort_connection(tcp::socket& sock) {
     boost::system::error_code ec;
@@ -350,7 +369,8 @@ asio::awaitable<bool> deliver(std::shared_ptr<Stream> stream, plan p) {
     }
     const std::string& body = *p.rep.body;
     auto write = [&](std::string_view a, std::string_view b) {
-        std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size())};
+        std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()),
+                                               asio::buffer(b.data(), b.size())};
         return asio::async_write(*stream, bufs, asio::as_tuple(asio::use_awaitable));
     };
     switch (p.action.kind) {
@@ -374,8 +394,9 @@ asio::awaitable<bool> deliver(std::shared_ptr<Stream> stream, plan p) {
         std::size_t chunk = std::max<std::size_t>(1, p.action.trickle_chunk);
         asio::steady_timer t(ex);
         for (std::size_t off = 0; off < all.size(); off += chunk) {
-            auto [ec, n] = co_await asio::async_write(*stream, asio::buffer(all.data() + off, std::min(chunk, all.size() - off)),
-                                                      asio::as_tuple(asio::use_awaitable));
+            auto [ec, n] = co_await asio::async_write(
+                *stream, asio::buffer(all.data() + off, std::min(chunk, all.size() - off)),
+                asio::as_tuple(asio::use_awaitable));
             (void)n;
             if (ec) co_return false;
             if (off + chunk < all.size()) {
@@ -403,21 +424,26 @@ asio::awaitable<void> serve_requests(impl_ptr self, std::shared_ptr<Stream> stre
         parser.body_limit(self->opts.max_body_bytes);
         parser.header_limit(64 * 1024);
         beast::get_lowest_layer(*stream).expires_after(std::chrono::minutes(5));
-        auto [ec, n] = co_await http::async_read_header(*stream, buf, parser, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] =
+            co_await http::async_read_header(*stream, buf, parser, asio::as_tuple(asio::use_awaitable));
         if (!ec && !parser.is_done()) {
             // curl and others wait for "100 Continue" before sending a large body.
             if (iequals(parser.get()[http::field::expect], "100-continue")) {
                 static const std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
-                std::tie(ec, n) = co_await asio::async_write(*stream, asio::buffer(cont), asio::as_tuple(asio::use_awaitable));
+                std::tie(ec, n) = co_await asio::async_write(*stream, asio::buffer(cont),
+                                                             asio::as_tuple(asio::use_awaitable));
             }
-            if (!ec) std::tie(ec, n) = co_await http::async_read(*stream, buf, parser, asio::as_tuple(asio::use_awaitable));
+            if (!ec)
+                std::tie(ec, n) =
+                    co_await http::async_read(*stream, buf, parser, asio::as_tuple(asio::use_awaitable));
         }
         (void)n;
         if (ec) {
             if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
                 ec != beast::error::timeout && ec != asio::error::eof && !self->stopped) {
                 // Unparseable request: answer 400 and close, like a real front end.
-                static const std::string bad = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                static const std::string bad =
+                    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 co_await asio::async_write(*stream, asio::buffer(bad), asio::as_tuple(asio::use_awaitable));
             }
             break;
@@ -476,22 +502,26 @@ asio::awaitable<void> serve_plain(impl_ptr self, tcp::socket sock, std::uint64_t
 asio::awaitable<void> serve_tls(impl_ptr self, tcp::socket sock, std::uint64_t conn_id, bool fail_handshake) {
     if (fail_handshake) {
         // Not a TLS ServerHello: the client's handshake fails.
-        static const std::string junk = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        static const std::string junk =
+            "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         co_await asio::async_write(sock, asio::buffer(junk), asio::as_tuple(asio::use_awaitable));
         close_gracefully(sock);
         co_return;
     }
-    auto stream = std::make_shared<beast::ssl_stream<beast::tcp_stream>>(beast::tcp_stream(std::move(sock)), *self->ssl_ctx);
+    auto stream = std::make_shared<beast::ssl_stream<beast::tcp_stream>>(beast::tcp_stream(std::move(sock)),
+                                                                         *self->ssl_ctx);
     registration<beast::ssl_stream<beast::tcp_stream>> reg(self, conn_id, stream);
     beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(10));
-    auto [ec] = co_await stream->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+    auto [ec] =
+        co_await stream->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
     co_await serve_requests(self, stream, conn_id);
 }
 
 asio::awaitable<void> accept_loop(impl_ptr self) {
     for (;;) {
-        auto [ec, sock] = co_await self->acceptor->async_accept(asio::make_strand(self->ex), asio::as_tuple(asio::use_awaitable));
+        auto [ec, sock] = co_await self->acceptor->async_accept(asio::make_strand(self->ex),
+                                                                asio::as_tuple(asio::use_awaitable));
         if (self->stopped) co_return;
         if (ec) {
             if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
@@ -538,7 +568,9 @@ asio::awaitable<void> accept_loop(impl_ptr self) {
 fake_server::fake_server(asio::any_io_executor ex, fake_server_options opts)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(opts))) {}
 
-fake_server::~fake_server() { stop(); }
+fake_server::~fake_server() {
+    stop();
+}
 
 void fake_server::start() {
     auto& im = *impl_;
@@ -573,14 +605,22 @@ void fake_server::stop() {
     std::vector<std::function<void()>> closers;
     {
         std::lock_guard lk(im.mu);
-        for (auto& [id, f] : im.closers) closers.push_back(f);
+        for (auto& [id, f] : im.closers)
+            closers.push_back(f);
     }
-    for (auto& f : closers) f();
+    for (auto& f : closers)
+        f();
 }
 
-std::uint16_t fake_server::port() const { return impl_->bound_port; }
-std::string fake_server::base_url() const { return impl_->base_url(); }
-const std::string& fake_server::ca_pem() const { return impl_->ca; }
+std::uint16_t fake_server::port() const {
+    return impl_->bound_port;
+}
+std::string fake_server::base_url() const {
+    return impl_->base_url();
+}
+const std::string& fake_server::ca_pem() const {
+    return impl_->ca;
+}
 
 int fake_server::add_fault(fault_rule rule) {
     std::lock_guard lk(impl_->mu);
@@ -590,7 +630,8 @@ int fake_server::add_fault(fault_rule rule) {
 }
 
 void fake_server::add_faults(const std::vector<fault_rule>& rules) {
-    for (const auto& r : rules) add_fault(r);
+    for (const auto& r : rules)
+        add_fault(r);
 }
 
 void fake_server::clear_faults() {
@@ -608,7 +649,8 @@ std::size_t fake_server::count(std::string_view method, std::string_view path_pa
     std::lock_guard lk(impl_->mu);
     std::size_t n = 0;
     for (const auto& r : impl_->record)
-        if (!r.method.empty() && (method.empty() || r.method == method) && path_matches(path_pattern, r.path)) ++n;
+        if (!r.method.empty() && (method.empty() || r.method == method) && path_matches(path_pattern, r.path))
+            ++n;
     return n;
 }
 

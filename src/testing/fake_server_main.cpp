@@ -52,20 +52,34 @@ int main(int argc, char** argv) {
                 if (i + 1 >= args.size()) throw std::invalid_argument(a + " needs a value");
                 return args[++i];
             };
-            if (a == "--port") opts.port = static_cast<std::uint16_t>(std::stoul(next()));
-            else if (a == "--bind") opts.bind_address = next();
-            else if (a == "--tls") opts.tls = true;
-            else if (a == "--ca-file") ca_file = next();
-            else if (a == "--contacts") opts.seed.contacts = std::stoul(next());
-            else if (a == "--companies") opts.seed.companies = std::stoul(next());
-            else if (a == "--conversations") opts.seed.conversations = std::stoul(next());
-            else if (a == "--seed") opts.seed.seed = std::stoull(next());
-            else if (a == "--rate-limit") opts.rate_limit.requests_per_window = static_cast<unsigned>(std::stoul(next()));
-            else if (a == "--rate-window-ms") opts.rate_limit.window = std::chrono::milliseconds(std::stoul(next()));
-            else if (a == "--no-rate-limit") opts.rate_limit.enabled = false;
-            else if (a == "--faults") fault_file = next();
-            else if (a == "--threads") threads = static_cast<unsigned>(std::stoul(next()));
-            else if (a == "--record") opts.record_requests = true;
+            if (a == "--port")
+                opts.port = static_cast<std::uint16_t>(std::stoul(next()));
+            else if (a == "--bind")
+                opts.bind_address = next();
+            else if (a == "--tls")
+                opts.tls = true;
+            else if (a == "--ca-file")
+                ca_file = next();
+            else if (a == "--contacts")
+                opts.seed.contacts = std::stoul(next());
+            else if (a == "--companies")
+                opts.seed.companies = std::stoul(next());
+            else if (a == "--conversations")
+                opts.seed.conversations = std::stoul(next());
+            else if (a == "--seed")
+                opts.seed.seed = std::stoull(next());
+            else if (a == "--rate-limit")
+                opts.rate_limit.requests_per_window = static_cast<unsigned>(std::stoul(next()));
+            else if (a == "--rate-window-ms")
+                opts.rate_limit.window = std::chrono::milliseconds(std::stoul(next()));
+            else if (a == "--no-rate-limit")
+                opts.rate_limit.enabled = false;
+            else if (a == "--faults")
+                fault_file = next();
+            else if (a == "--threads")
+                threads = static_cast<unsigned>(std::stoul(next()));
+            else if (a == "--record")
+                opts.record_requests = true;
             else if (a == "--help" || a == "-h") {
                 usage();
                 return 0;
@@ -100,9 +114,11 @@ int main(int argc, char** argv) {
             ioc.stop();
         });
         std::vector<std::thread> pool;
-        for (unsigned t = 1; t < threads; ++t) pool.emplace_back([&] { ioc.run(); });
+        for (unsigned t = 1; t < threads; ++t)
+            pool.emplace_back([&] { ioc.run(); });
         ioc.run();
-        for (auto& t : pool) t.join();
+        for (auto& t : pool)
+            t.join();
     } catch (const std::exception& e) {
         std::cerr << "intercom-fake-server: " << e.what() << "\n";
         return 1;

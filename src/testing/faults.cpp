@@ -53,7 +53,8 @@ bool path_matches(std::string_view pattern, std::string_view path) noexcept {
             if (close == std::string_view::npos) return false;
             i = close + 1;
             std::size_t start = j;
-            while (j < path.size() && path[j] != '/') ++j;
+            while (j < path.size() && path[j] != '/')
+                ++j;
             if (j == start) return false;
             continue;
         }
@@ -71,7 +72,8 @@ std::vector<fault_rule> parse_fault_script(std::string_view text) {
     const json::array* arr = v.if_array();
     if (!arr) {
         // Also accept {"faults": [...]}.
-        if (auto* o = v.if_object(); o && o->contains("faults") && o->at("faults").is_array()) arr = &o->at("faults").get_array();
+        if (auto* o = v.if_object(); o && o->contains("faults") && o->at("faults").is_array())
+            arr = &o->at("faults").get_array();
     }
     if (!arr) throw std::invalid_argument("fault script must be a JSON array of rules");
     std::vector<fault_rule> out;
@@ -82,7 +84,8 @@ std::vector<fault_rule> parse_fault_script(std::string_view text) {
         auto get_str = [&](std::string_view k) -> std::string {
             auto* x = o->if_contains(k);
             if (!x) return {};
-            if (!x->is_string()) throw std::invalid_argument("fault rule field " + std::string(k) + " must be a string");
+            if (!x->is_string())
+                throw std::invalid_argument("fault rule field " + std::string(k) + " must be a string");
             return std::string(x->get_string());
         };
         auto get_uint = [&](std::string_view k, std::uint64_t def) -> std::uint64_t {
@@ -90,10 +93,12 @@ std::vector<fault_rule> parse_fault_script(std::string_view text) {
             if (!x) return def;
             if (x->is_int64() && x->get_int64() >= 0) return static_cast<std::uint64_t>(x->get_int64());
             if (x->is_uint64()) return x->get_uint64();
-            throw std::invalid_argument("fault rule field " + std::string(k) + " must be a non-negative integer");
+            throw std::invalid_argument("fault rule field " + std::string(k) +
+                                        " must be a non-negative integer");
         };
         r.method = get_str("method");
-        for (auto& ch : r.method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        for (auto& ch : r.method)
+            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         r.path = get_str("path");
         r.nth = static_cast<unsigned>(get_uint("nth", 1));
         if (r.nth == 0) throw std::invalid_argument("fault rule nth is 1-based");
@@ -104,7 +109,8 @@ std::vector<fault_rule> parse_fault_script(std::string_view text) {
         if (!k) throw std::invalid_argument("unknown fault kind: " + kind);
         r.action.kind = *k;
         r.action.status = static_cast<unsigned>(get_uint("status", 503));
-        if (r.action.status < 100 || r.action.status > 599) throw std::invalid_argument("fault status out of range");
+        if (r.action.status < 100 || r.action.status > 599)
+            throw std::invalid_argument("fault status out of range");
         r.action.delay = std::chrono::milliseconds(get_uint("delay_ms", 0));
         r.action.trickle_chunk = static_cast<std::size_t>(get_uint("trickle_chunk", 16));
         if (r.action.trickle_chunk == 0) throw std::invalid_argument("trickle_chunk must be positive");
@@ -120,7 +126,8 @@ std::string recorded_request::header(std::string_view name) const {
         if (k.size() != name.size()) continue;
         bool eq = true;
         for (std::size_t i = 0; i < k.size() && eq; ++i)
-            eq = std::tolower(static_cast<unsigned char>(k[i])) == std::tolower(static_cast<unsigned char>(name[i]));
+            eq = std::tolower(static_cast<unsigned char>(k[i])) ==
+                 std::tolower(static_cast<unsigned char>(name[i]));
         if (eq) return v;
     }
     return {};

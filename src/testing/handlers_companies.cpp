@@ -9,7 +9,9 @@ namespace intercom::testing::detail {
 namespace {
 
 entry* find_by_company_id(store& s, std::string_view company_id) {
-    return s.coll("companies").find_if([&](const entry& e) { return str_of(e.obj, "company_id") == company_id; });
+    return s.coll("companies").find_if([&](const entry& e) {
+        return str_of(e.obj, "company_id") == company_id;
+    });
 }
 
 reply upsert_company(call& c, store& s) {
@@ -30,12 +32,23 @@ reply upsert_company(call& c, store& s) {
         id = e->id;
     } else {
         id = s.new_id("companies", true);
-        obj = json::object{{"type", "company"}, {"id", id}, {"name", nullptr}, {"app_id", s.workspace_id},
+        obj = json::object{{"type", "company"},
+                           {"id", id},
+                           {"name", nullptr},
+                           {"app_id", s.workspace_id},
                            {"company_id", company_id.empty() ? json::value(id) : json::value(company_id)},
-                           {"remote_created_at", nullptr}, {"created_at", now}, {"updated_at", now},
-                           {"last_request_at", nullptr}, {"monthly_spend", 0}, {"session_count", 0},
-                           {"user_count", 0}, {"size", nullptr}, {"website", nullptr}, {"industry", nullptr},
-                           {"plan", json::object{}}, {"custom_attributes", json::object{}},
+                           {"remote_created_at", nullptr},
+                           {"created_at", now},
+                           {"updated_at", now},
+                           {"last_request_at", nullptr},
+                           {"monthly_spend", 0},
+                           {"session_count", 0},
+                           {"user_count", 0},
+                           {"size", nullptr},
+                           {"website", nullptr},
+                           {"industry", nullptr},
+                           {"plan", json::object{}},
+                           {"custom_attributes", json::object{}},
                            {"tags", json::object{{"type", "tag.list"}, {"tags", json::array{}}}},
                            {"segments", json::object{{"type", "segment.list"}, {"segments", json::array{}}}}};
     }
@@ -120,8 +133,10 @@ reply list_companies_post(call& c, store& s) {
     std::string order = c.query_or("order", "desc");
     if (order != "asc" && order != "desc") return bad_param(c, "order must be asc or desc");
     std::stable_sort(items.begin(), items.end(), [&](entry* a, entry* b) {
-        auto la = a->obj["last_request_at"].is_number() ? a->obj["last_request_at"].to_number<std::int64_t>() : 0;
-        auto lb = b->obj["last_request_at"].is_number() ? b->obj["last_request_at"].to_number<std::int64_t>() : 0;
+        auto la =
+            a->obj["last_request_at"].is_number() ? a->obj["last_request_at"].to_number<std::int64_t>() : 0;
+        auto lb =
+            b->obj["last_request_at"].is_number() ? b->obj["last_request_at"].to_number<std::int64_t>() : 0;
         return order == "asc" ? la < lb : la > lb;
     });
     return company_page(c, items, {});
@@ -158,18 +173,22 @@ reply scroll_companies(call& c, store& s) {
     std::string param = c.query_or("scroll_param");
     if (param.empty()) {
         if (s.scroll && !s.scroll->finished)
-            return bad_param(c, "A scroll is already in progress for this workspace; continue it or wait for it to expire");
+            return bad_param(
+                c,
+                "A scroll is already in progress for this workspace; continue it or wait for it to expire");
         s.scroll = store::scroll_state{};
         s.scroll->param = "scroll-" + std::to_string(++s.scroll_counter) + "-" + s.workspace_id;
     } else if (!s.scroll || s.scroll->param != param) {
         // Intercom answers an expired or unknown scroll like this; clients must restart the scroll.
-        return error_reply(c, 500, "server_error",
-                           "Request failed due to an internal network error. Please restart the scroll operation.");
+        return error_reply(
+            c, 500, "server_error",
+            "Request failed due to an internal network error. Please restart the scroll operation.");
     }
     auto items = s.coll("companies").all();
     std::size_t start = std::min(items.size(), s.scroll->position);
     std::size_t end = std::min(items.size(), start + scroll_page);
-    std::vector<entry*> slice(items.begin() + static_cast<std::ptrdiff_t>(start), items.begin() + static_cast<std::ptrdiff_t>(end));
+    std::vector<entry*> slice(items.begin() + static_cast<std::ptrdiff_t>(start),
+                              items.begin() + static_cast<std::ptrdiff_t>(end));
     s.scroll->position = end;
     s.scroll->last_used = now;
     json::object extra;

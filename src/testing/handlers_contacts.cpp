@@ -1,4 +1,5 @@
-// Contacts and their sub-resources: realistic behaviour (validation, conflicts, archive, merge, cursors, search).
+// Contacts and their sub-resources: realistic behaviour (validation, conflicts, archive, merge, cursors,
+// search).
 #include "handlers.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -33,7 +34,8 @@ void embed_add(json::object& owner, std::string_view field, std::string_view lis
     if (emb.contains("total_count")) emb["total_count"] = arr.size();
 }
 
-bool embed_remove(json::object& owner, std::string_view field, std::string_view list_field, std::string_view id) {
+bool embed_remove(json::object& owner, std::string_view field, std::string_view list_field,
+                  std::string_view id) {
     auto* v = owner.if_contains(field);
     if (!v || !v->is_object()) return false;
     auto* arr = v->as_object().if_contains(list_field);
@@ -49,7 +51,8 @@ bool embed_remove(json::object& owner, std::string_view field, std::string_view 
     return false;
 }
 
-bool embed_has(const json::object& owner, std::string_view field, std::string_view list_field, std::string_view id) {
+bool embed_has(const json::object& owner, std::string_view field, std::string_view list_field,
+               std::string_view id) {
     auto* v = owner.if_contains(field);
     if (!v || !v->is_object()) return false;
     auto* arr = v->as_object().if_contains(list_field);
@@ -65,8 +68,8 @@ entry* find_contact(store& s, const call& c, const std::string& id, reply& r) {
     return e;
 }
 
-reply run_search(const call& c, const std::vector<entry*>& items, const search_schema& schema, std::string_view list_type,
-                 std::string_view list_field, std::size_t default_per_page) {
+reply run_search(const call& c, const std::vector<entry*>& items, const search_schema& schema,
+                 std::string_view list_type, std::string_view list_field, std::size_t default_per_page) {
     if (c.body_invalid()) return invalid_json(c);
     const json::object* b = c.body();
     if (!b || !b->contains("query")) return bad_param(c, "query parameter is required");
@@ -82,7 +85,8 @@ reply run_search(const call& c, const std::vector<entry*>& items, const search_s
                 return bad_param(c, "per_page must be an integer between 1 and 150");
             per_page = static_cast<std::size_t>(pp->get_int64());
         }
-        if (auto* sa = po.if_contains("starting_after"); sa && sa->is_string()) starting_after = sa->get_string();
+        if (auto* sa = po.if_contains("starting_after"); sa && sa->is_string())
+            starting_after = sa->get_string();
     }
     std::vector<entry*> hits;
     for (auto* e : items)
@@ -105,8 +109,9 @@ const search_schema& contact_search_schema() {
             if (field == "andoid_sdk_version") return resolve_path(o, "android_sdk_version", out);
             resolve_path(o, field, out);
         };
-        s.date_fields = {"created_at", "signed_up_at", "updated_at", "last_seen_at", "last_contacted_at",
-                         "last_replied_at", "last_email_opened_at", "last_email_clicked_at", "ios_last_seen_at",
+        s.date_fields = {"created_at",           "signed_up_at",          "updated_at",
+                         "last_seen_at",         "last_contacted_at",     "last_replied_at",
+                         "last_email_opened_at", "last_email_clicked_at", "ios_last_seen_at",
                          "android_last_seen_at"};
         s.day_granularity = true;
         s.equality_only = {"tag_id"};
@@ -117,15 +122,25 @@ const search_schema& contact_search_schema() {
 
 namespace {
 
-constexpr std::string_view writable_contact_fields[] = {
-    "role", "external_id", "email", "phone", "name", "avatar", "signed_up_at", "last_seen_at", "owner_id",
-    "unsubscribed_from_emails", "custom_attributes", "language_override"};
+constexpr std::string_view writable_contact_fields[] = {"role",
+                                                        "external_id",
+                                                        "email",
+                                                        "phone",
+                                                        "name",
+                                                        "avatar",
+                                                        "signed_up_at",
+                                                        "last_seen_at",
+                                                        "owner_id",
+                                                        "unsubscribed_from_emails",
+                                                        "custom_attributes",
+                                                        "language_override"};
 
 // Applies the writable fields of a create/update body; returns an error message or "".
 std::string apply_contact_body(store& s, json::object& c, const json::object& b) {
     for (auto& [k, v] : b) {
         bool known = false;
-        for (auto f : writable_contact_fields) known = known || k == f;
+        for (auto f : writable_contact_fields)
+            known = known || k == f;
         if (!known) continue; // Intercom ignores unknown fields
         if (k == "role") {
             if (!v.is_string() || (v.get_string() != "user" && v.get_string() != "lead"))
@@ -144,7 +159,8 @@ std::string apply_contact_body(store& s, json::object& c, const json::object& b)
             auto at = e.find('@');
             c["email_domain"] = at == std::string::npos ? std::string() : e.substr(at + 1);
         } else if (k == "signed_up_at" || k == "last_seen_at" || k == "owner_id") {
-            if (!v.is_null() && !v.is_int64() && !v.is_uint64()) return std::string(k) + " must be an integer";
+            if (!v.is_null() && !v.is_int64() && !v.is_uint64())
+                return std::string(k) + " must be an integer";
             c[k] = v;
         } else if (k == "unsubscribed_from_emails") {
             if (!v.is_bool()) return "unsubscribed_from_emails must be a boolean";
@@ -167,8 +183,8 @@ entry* find_duplicate(store& s, const json::object& b, std::string_view self) {
     return s.coll("contacts").find_if([&](const entry& e) {
         if (e.id == self) return false;
         if (!ext.empty() && str_of(e.obj, "external_id") == ext) return true;
-        return !email.empty() && to_lower(str_of(e.obj, "email")) == email && str_of(e.obj, "role") == "user" &&
-               str_of(b, "role") != "lead";
+        return !email.empty() && to_lower(str_of(e.obj, "email")) == email &&
+               str_of(e.obj, "role") == "user" && str_of(b, "role") != "lead";
     });
 }
 
@@ -178,7 +194,8 @@ reply create_contact(call& c, store& s) {
     if (!b || !(b->contains("email") || b->contains("external_id") || b->contains("role")))
         return bad_param(c, "at least one of email, external_id or role is required");
     if (auto* dup = find_duplicate(s, *b, {}))
-        return error_reply(c, 409, "conflict", "A contact matching those details already exists with id=" + dup->id);
+        return error_reply(c, 409, "conflict",
+                           "A contact matching those details already exists with id=" + dup->id);
     std::string id = s.new_id("contacts", true);
     auto obj = make_contact(s, id, s.now());
     if (auto err = apply_contact_body(s, obj, *b); !err.empty()) return bad_param(c, err);
@@ -200,7 +217,8 @@ reply update_contact(call& c, store& s) {
     const json::object* b = c.body();
     if (!b) return bad_param(c, "a JSON object body is required");
     if (auto* dup = find_duplicate(s, *b, e->id))
-        return error_reply(c, 409, "conflict", "A contact matching those details already exists with id=" + dup->id);
+        return error_reply(c, 409, "conflict",
+                           "A contact matching those details already exists with id=" + dup->id);
     json::object copy = e->obj;
     if (auto err = apply_contact_body(s, copy, *b); !err.empty()) return bad_param(c, err);
     e->obj = std::move(copy);
@@ -212,13 +230,16 @@ reply delete_contact(call& c, store& s) {
     reply r;
     entry* e = find_contact(s, c, c.params[0], r);
     if (!e) return r;
-    json::object out{{"id", e->id}, {"external_id", e->obj["external_id"]}, {"type", "contact"}, {"deleted", true}};
+    json::object out{
+        {"id", e->id}, {"external_id", e->obj["external_id"]}, {"type", "contact"}, {"deleted", true}};
     s.coll("contacts").erase(c.params[0]);
     return json_reply(200, out);
 }
 
 reply find_by_external_id(call& c, store& s) {
-    entry* e = s.coll("contacts").find_if([&](const entry& x) { return str_of(x.obj, "external_id") == c.params[0]; });
+    entry* e = s.coll("contacts").find_if([&](const entry& x) {
+        return str_of(x.obj, "external_id") == c.params[0];
+    });
     if (!e) return not_found(c, "not_found", "User Not Found");
     return shared_reply(e->json());
 }
@@ -232,15 +253,18 @@ reply archive_contact(call& c, store& s) {
     entry* e = from.find(c.params[0]);
     if (!e) {
         if (entry* already = to.find(c.params[0])) {
-            return json_reply(200, json::object{{"id", already->id}, {"external_id", already->obj["external_id"]},
-                                                {"type", "contact"}, {"archived", to_archive}});
+            return json_reply(200, json::object{{"id", already->id},
+                                                {"external_id", already->obj["external_id"]},
+                                                {"type", "contact"},
+                                                {"archived", to_archive}});
         }
         return not_found(c, "not_found", "User Not Found");
     }
     json::object obj = std::move(e->obj);
     std::string id = e->id;
     from.erase(id);
-    json::object out{{"id", id}, {"external_id", obj["external_id"]}, {"type", "contact"}, {"archived", to_archive}};
+    json::object out{
+        {"id", id}, {"external_id", obj["external_id"]}, {"type", "contact"}, {"archived", to_archive}};
     to.insert(id, std::move(obj));
     return json_reply(200, out);
 }
@@ -261,7 +285,8 @@ reply merge_contacts(call& c, store& s) {
     // Tags, notes and companies of the lead move to the user.
     for (auto field : {"tags", "companies", "notes"}) {
         auto& arr = from->obj[field].as_object()["data"].as_array();
-        for (auto& x : arr) embed_add(into->obj, field, "data", x.as_object());
+        for (auto& x : arr)
+            embed_add(into->obj, field, "data", x.as_object());
     }
     cs.erase(from_id);
     into->obj["updated_at"] = s.now();
@@ -269,7 +294,9 @@ reply merge_contacts(call& c, store& s) {
     return shared_reply(into->json());
 }
 
-std::vector<entry*> live_contacts(store& s) { return s.coll("contacts").all(); }
+std::vector<entry*> live_contacts(store& s) {
+    return s.coll("contacts").all();
+}
 
 reply list_contacts(call& c, store& s) {
     auto per_page = parse_per_page(c.query_or("per_page"), 50);
@@ -297,7 +324,10 @@ reply contact_companies(call& c, store& s) {
         if (entry* co = s.coll("companies").find(str_of(ref.as_object(), "id"))) items.push_back(co);
     json::object extra;
     extra["total_count"] = items.size();
-    extra["pages"] = json::object{{"type", "pages"}, {"next", nullptr}, {"page", 1}, {"per_page", 50},
+    extra["pages"] = json::object{{"type", "pages"},
+                                  {"next", nullptr},
+                                  {"page", 1},
+                                  {"per_page", 50},
                                   {"total_pages", items.empty() ? 0 : 1}};
     return json_reply(200, list_body("list", "companies", items, extra));
 }
@@ -313,7 +343,8 @@ reply attach_company(call& c, store& s) {
     entry* co = s.coll("companies").find(cid);
     if (!co) return not_found(c, "company_not_found", "Company Not Found");
     if (!embed_has(e->obj, "companies", "data", cid)) {
-        embed_add(e->obj, "companies", "data", json::object{{"type", "company"}, {"id", cid}, {"url", "/companies/" + cid}});
+        embed_add(e->obj, "companies", "data",
+                  json::object{{"type", "company"}, {"id", cid}, {"url", "/companies/" + cid}});
         co->obj["user_count"] = co->obj["user_count"].to_number<std::int64_t>() + 1;
         co->touch();
         e->touch();
@@ -328,14 +359,16 @@ reply detach_company(call& c, store& s) {
     entry* co = s.coll("companies").find(c.params[1]);
     if (!co) return not_found(c, "company_not_found", "Company Not Found");
     if (embed_remove(e->obj, "companies", "data", co->id)) {
-        co->obj["user_count"] = std::max<std::int64_t>(0, co->obj["user_count"].to_number<std::int64_t>() - 1);
+        co->obj["user_count"] =
+            std::max<std::int64_t>(0, co->obj["user_count"].to_number<std::int64_t>() - 1);
         co->touch();
         e->touch();
     }
     return shared_reply(co->json());
 }
 
-// --- notes --------------------------------------------------------------------------------------------------
+// --- notes
+// --------------------------------------------------------------------------------------------------
 reply contact_notes(call& c, store& s) {
     reply r;
     entry* e = find_contact(s, c, c.params[0], r);
@@ -379,7 +412,8 @@ reply create_note(call& c, store& s) {
     return shared_reply(ne.json());
 }
 
-// --- tags ---------------------------------------------------------------------------------------------------
+// --- tags
+// ---------------------------------------------------------------------------------------------------
 reply contact_tags(call& c, store& s) {
     reply r;
     entry* e = find_contact(s, c, c.params[0], r);
@@ -416,7 +450,8 @@ reply detach_tag(call& c, store& s) {
     return shared_reply(t->json());
 }
 
-// --- segments and subscriptions -------------------------------------------------------------------------------
+// --- segments and subscriptions
+// -------------------------------------------------------------------------------
 reply contact_segments(call& c, store& s) {
     reply r;
     entry* e = find_contact(s, c, c.params[0], r);
@@ -435,7 +470,8 @@ reply contact_subscriptions(call& c, store& s) {
     std::vector<entry*> items;
     for (auto field : {"opted_in_subscription_types", "opted_out_subscription_types"})
         for (auto& ref : e->obj[field].as_object()["data"].as_array())
-            if (entry* st = s.coll("subscription_types").find(str_of(ref.as_object(), "id"))) items.push_back(st);
+            if (entry* st = s.coll("subscription_types").find(str_of(ref.as_object(), "id")))
+                items.push_back(st);
     return json_reply(200, simple_list(items));
 }
 
@@ -452,7 +488,8 @@ reply attach_subscription(call& c, store& s) {
     entry* st = s.coll("subscription_types").find(sid);
     if (!st) return not_found(c, "not_found", "Resource Not Found");
     std::string field = consent == "opt_in" ? "opted_in_subscription_types" : "opted_out_subscription_types";
-    embed_add(e->obj, field, "data", json::object{{"type", "subscription"}, {"id", sid}, {"url", "/subscriptions/" + sid}});
+    embed_add(e->obj, field, "data",
+              json::object{{"type", "subscription"}, {"id", sid}, {"url", "/subscriptions/" + sid}});
     e->touch();
     return shared_reply(st->json());
 }

@@ -6,14 +6,17 @@ namespace json = boost::json;
 namespace intercom::testing::detail {
 namespace {
 
-reply conversation_missing(const call& c) { return not_found(c, "not_found", "Resource Not Found"); }
+reply conversation_missing(const call& c) {
+    return not_found(c, "not_found", "Resource Not Found");
+}
 
 json::object author_of(store& s, const json::object& b) {
     std::string type = str_of(b, "type");
     if (type == "admin") {
         std::string admin_id = str_of(b, "admin_id");
         entry* a = s.coll("admins").find(admin_id);
-        return json::object{{"type", "admin"}, {"id", admin_id},
+        return json::object{{"type", "admin"},
+                            {"id", admin_id},
                             {"name", a ? a->obj["name"] : json::value(nullptr)},
                             {"email", a ? a->obj["email"] : json::value(nullptr)}};
     }
@@ -25,9 +28,11 @@ json::object author_of(store& s, const json::object& b) {
 json::object make_part(store& s, std::string_view part_type, const json::value& body, json::object author) {
     auto now = s.now();
     return json::object{{"type", "conversation_part"}, {"id", s.new_id("conversation_parts", false)},
-                        {"part_type", part_type}, {"body", body}, {"created_at", now}, {"updated_at", now},
-                        {"notified_at", now}, {"assigned_to", nullptr}, {"author", std::move(author)},
-                        {"attachments", json::array{}}, {"external_id", nullptr}, {"redacted", false}};
+                        {"part_type", part_type},      {"body", body},
+                        {"created_at", now},           {"updated_at", now},
+                        {"notified_at", now},          {"assigned_to", nullptr},
+                        {"author", std::move(author)}, {"attachments", json::array{}},
+                        {"external_id", nullptr},      {"redacted", false}};
 }
 
 void add_part(store& s, entry& conv, json::object part) {
@@ -63,10 +68,15 @@ const search_schema& conversation_schema() {
             if (field == "contact_ids") return resolve_path(o, "contacts.contacts.id", out);
             if (field == "tag_ids") return resolve_path(o, "tags.tags.id", out);
             if (field == "teammate_ids") return resolve_path(o, "teammates.admins.id", out);
-            if (field == "conversation_rating.admin_d") return resolve_path(o, "conversation_rating.admin_id", out);
+            if (field == "conversation_rating.admin_d")
+                return resolve_path(o, "conversation_rating.admin_id", out);
             resolve_path(o, field, out);
         };
-        s.date_fields = {"created_at", "updated_at", "waiting_since", "snoozed_until", "conversation_rating.requested_at",
+        s.date_fields = {"created_at",
+                         "updated_at",
+                         "waiting_since",
+                         "snoozed_until",
+                         "conversation_rating.requested_at",
                          "conversation_rating.replied_at"};
         return s;
     }();
@@ -92,36 +102,60 @@ reply create_conversation(call& c, store& s) {
     std::string body = str_of(*b, "body");
     if (body.empty()) return bad_param(c, "body is required");
     std::string type = str_of(from->as_object(), "type");
-    if (type != "user" && type != "lead" && type != "contact") return bad_param(c, "from.type must be user, lead or contact");
+    if (type != "user" && type != "lead" && type != "contact")
+        return bad_param(c, "from.type must be user, lead or contact");
     std::string contact_id = str_of(from->as_object(), "id");
     entry* ct = s.coll("contacts").find(contact_id);
     if (!ct) return not_found(c, "not_found", "User Not Found");
     std::string id = s.new_id("conversations", false);
     auto now = s.now();
-    json::object cv{{"type", "conversation"}, {"id", id}, {"title", nullptr}, {"created_at", now}, {"updated_at", now},
-                    {"waiting_since", now}, {"snoozed_until", nullptr}, {"open", true}, {"state", "open"},
-                    {"read", false}, {"priority", "not_priority"}, {"admin_assignee_id", nullptr},
+    json::object cv{{"type", "conversation"},
+                    {"id", id},
+                    {"title", nullptr},
+                    {"created_at", now},
+                    {"updated_at", now},
+                    {"waiting_since", now},
+                    {"snoozed_until", nullptr},
+                    {"open", true},
+                    {"state", "open"},
+                    {"read", false},
+                    {"priority", "not_priority"},
+                    {"admin_assignee_id", nullptr},
                     {"team_assignee_id", nullptr}};
     std::string msg_id = s.new_id("messages", false);
-    cv["source"] = json::object{{"type", "conversation"}, {"id", msg_id}, {"delivered_as", "customer_initiated"},
-                                {"subject", ""}, {"body", body},
-                                {"author", json::object{{"type", "user"}, {"id", contact_id}, {"name", ct->obj["name"]},
+    cv["source"] = json::object{{"type", "conversation"},
+                                {"id", msg_id},
+                                {"delivered_as", "customer_initiated"},
+                                {"subject", ""},
+                                {"body", body},
+                                {"author", json::object{{"type", "user"},
+                                                        {"id", contact_id},
+                                                        {"name", ct->obj["name"]},
                                                         {"email", ct->obj["email"]}}},
-                                {"attachments", json::array{}}, {"url", nullptr}, {"redacted", false}};
-    cv["contacts"] = json::object{{"type", "contact.list"},
-                                  {"contacts", json::array{json::object{{"type", "contact"}, {"id", contact_id},
-                                                                        {"external_id", ct->obj["external_id"]}}}}};
+                                {"attachments", json::array{}},
+                                {"url", nullptr},
+                                {"redacted", false}};
+    cv["contacts"] = json::object{
+        {"type", "contact.list"},
+        {"contacts", json::array{json::object{
+                         {"type", "contact"}, {"id", contact_id}, {"external_id", ct->obj["external_id"]}}}}};
     cv["teammates"] = json::object{{"type", "admin.list"}, {"admins", json::array{}}};
     cv["custom_attributes"] = json::object{};
     cv["tags"] = json::object{{"type", "tag.list"}, {"tags", json::array{}}};
     cv["conversation_rating"] = nullptr;
-    cv["statistics"] = json::object{{"type", "conversation_statistics"}, {"count_reopens", 0},
-                                    {"count_assignments", 0}, {"count_conversation_parts", 1}};
-    cv["conversation_parts"] = json::object{{"type", "conversation_part.list"}, {"conversation_parts", json::array{}},
-                                            {"total_count", 0}};
+    cv["statistics"] = json::object{{"type", "conversation_statistics"},
+                                    {"count_reopens", 0},
+                                    {"count_assignments", 0},
+                                    {"count_conversation_parts", 1}};
+    cv["conversation_parts"] = json::object{
+        {"type", "conversation_part.list"}, {"conversation_parts", json::array{}}, {"total_count", 0}};
     s.coll("conversations").insert(id, std::move(cv));
-    return json_reply(200, json::object{{"type", "user_message"}, {"id", msg_id}, {"created_at", now}, {"body", body},
-                                        {"message_type", "inapp"}, {"conversation_id", id}});
+    return json_reply(200, json::object{{"type", "user_message"},
+                                        {"id", msg_id},
+                                        {"created_at", now},
+                                        {"body", body},
+                                        {"message_type", "inapp"},
+                                        {"conversation_id", id}});
 }
 
 reply get_conversation(call& c, store& s) {
@@ -155,7 +189,8 @@ reply delete_conversation(call& c, store& s) {
 }
 
 reply search_conversations(call& c, store& s) {
-    return run_search(c, s.coll("conversations").all(), conversation_schema(), "conversation.list", "conversations", 20);
+    return run_search(c, s.coll("conversations").all(), conversation_schema(), "conversation.list",
+                      "conversations", 20);
 }
 
 reply reply_conversation(call& c, store& s) {
@@ -165,16 +200,20 @@ reply reply_conversation(call& c, store& s) {
     const json::object* b = c.body();
     if (!b) return bad_param(c, "a JSON object body is required");
     std::string mt = str_of(*b, "message_type"), type = str_of(*b, "type");
-    if (mt != "comment" && mt != "note" && mt != "quick_reply") return bad_param(c, "message_type must be comment or note");
+    if (mt != "comment" && mt != "note" && mt != "quick_reply")
+        return bad_param(c, "message_type must be comment or note");
     if (type != "admin" && type != "user") return bad_param(c, "type must be admin or user");
     if (type == "admin") {
         reply r;
         if (!need_admin(s, c, r)) return r;
-    } else if (str_of(*b, "intercom_user_id").empty() && str_of(*b, "user_id").empty() && str_of(*b, "email").empty()) {
+    } else if (str_of(*b, "intercom_user_id").empty() && str_of(*b, "user_id").empty() &&
+               str_of(*b, "email").empty()) {
         return bad_param(c, "one of intercom_user_id, user_id or email is required");
     }
-    if (str_of(*b, "body").empty() && !b->contains("attachment_urls")) return bad_param(c, "body is required");
-    add_part(s, *e, make_part(s, mt, b->contains("body") ? b->at("body") : json::value(nullptr), author_of(s, *b)));
+    if (str_of(*b, "body").empty() && !b->contains("attachment_urls"))
+        return bad_param(c, "body is required");
+    add_part(s, *e,
+             make_part(s, mt, b->contains("body") ? b->at("body") : json::value(nullptr), author_of(s, *b)));
     if (type == "user") {
         e->obj["open"] = true;
         e->obj["state"] = "open";
@@ -246,7 +285,8 @@ reply attach_customer(call& c, store& s) {
     if (!cust || !cust->is_object()) return bad_param(c, "customer is required");
     const auto& co = cust->as_object();
     entry* ct = nullptr;
-    if (auto id = str_of(co, "intercom_user_id"); !id.empty()) ct = s.coll("contacts").find(id);
+    if (auto id = str_of(co, "intercom_user_id"); !id.empty())
+        ct = s.coll("contacts").find(id);
     else if (auto uid = str_of(co, "user_id"); !uid.empty())
         ct = s.coll("contacts").find_if([&](const entry& x) { return str_of(x.obj, "external_id") == uid; });
     else if (auto em = str_of(co, "email"); !em.empty())
@@ -254,8 +294,12 @@ reply attach_customer(call& c, store& s) {
     else
         return bad_param(c, "customer needs intercom_user_id, user_id or email");
     if (!ct) return not_found(c, "not_found", "User Not Found");
-    embed_add(e->obj, "contacts", "contacts", json::object{{"type", "contact"}, {"id", ct->id}, {"external_id", ct->obj["external_id"]}});
-    add_part(s, *e, make_part(s, "participant_added", nullptr, author_of(s, json::object{{"type", "admin"}, {"admin_id", str_of(*c.body(), "admin_id")}})));
+    embed_add(e->obj, "contacts", "contacts",
+              json::object{{"type", "contact"}, {"id", ct->id}, {"external_id", ct->obj["external_id"]}});
+    add_part(s, *e,
+             make_part(
+                 s, "participant_added", nullptr,
+                 author_of(s, json::object{{"type", "admin"}, {"admin_id", str_of(*c.body(), "admin_id")}})));
     return shared_reply(e->json());
 }
 
@@ -265,7 +309,8 @@ reply detach_customer(call& c, store& s) {
     if (c.body_invalid()) return invalid_json(c);
     reply r;
     if (!need_admin(s, c, r)) return r;
-    if (!embed_has(e->obj, "contacts", "contacts", c.params[1])) return not_found(c, "not_found", "User Not Found");
+    if (!embed_has(e->obj, "contacts", "contacts", c.params[1]))
+        return not_found(c, "not_found", "User Not Found");
     if (e->obj["contacts"].as_object()["contacts"].as_array().size() <= 1)
         return error_reply(c, 422, "data_invalid", "The last customer cannot be removed from a conversation");
     embed_remove(e->obj, "contacts", "contacts", c.params[1]);
@@ -304,7 +349,8 @@ reply redact(call& c, store& s) {
     if (c.body_invalid()) return invalid_json(c);
     const json::object* b = c.body();
     std::string type = b ? str_of(*b, "type") : std::string();
-    if (type != "conversation_part" && type != "source") return bad_param(c, "type must be conversation_part or source");
+    if (type != "conversation_part" && type != "source")
+        return bad_param(c, "type must be conversation_part or source");
     entry* e = s.coll("conversations").find(str_of(*b, "conversation_id"));
     if (!e) return conversation_missing(c);
     if (type == "source") {
@@ -320,7 +366,9 @@ reply redact(call& c, store& s) {
                 found = true;
             }
         }
-        if (!found) return not_found(c, "conversation_part_or_message_not_found", "Conversation part or message not found");
+        if (!found)
+            return not_found(c, "conversation_part_or_message_not_found",
+                             "Conversation part or message not found");
     }
     e->touch();
     return shared_reply(e->json());
@@ -330,15 +378,27 @@ json::object make_ticket(store& s, const std::string& type_id, json::object attr
     std::string id = s.new_id("tickets", false);
     auto now = s.now();
     entry* tt = s.coll("ticket_types").find(type_id);
-    return json::object{{"type", "ticket"}, {"id", id}, {"ticket_id", std::to_string(std::stoll(id) - 100000)},
-                        {"category", "Customer"}, {"ticket_attributes", std::move(attrs)}, {"ticket_state", "submitted"},
-                        {"ticket_type", tt ? json::value(tt->obj) : json::value(nullptr)},
-                        {"contacts", json::object{{"type", "contact.list"}, {"contacts", std::move(contacts)}}},
-                        {"admin_assignee_id", "0"}, {"team_assignee_id", "0"}, {"created_at", now}, {"updated_at", now},
-                        {"open", true}, {"snoozed_until", nullptr},
-                        {"linked_objects", json::object{{"type", "list"}, {"data", json::array{}}, {"total_count", 0}, {"has_more", false}}},
-                        {"ticket_parts", json::object{{"type", "ticket_part.list"}, {"ticket_parts", json::array{}}, {"total_count", 0}}},
-                        {"is_shared", true}, {"tags", json::object{{"type", "tag.list"}, {"tags", json::array{}}}}};
+    return json::object{
+        {"type", "ticket"},
+        {"id", id},
+        {"ticket_id", std::to_string(std::stoll(id) - 100000)},
+        {"category", "Customer"},
+        {"ticket_attributes", std::move(attrs)},
+        {"ticket_state", "submitted"},
+        {"ticket_type", tt ? json::value(tt->obj) : json::value(nullptr)},
+        {"contacts", json::object{{"type", "contact.list"}, {"contacts", std::move(contacts)}}},
+        {"admin_assignee_id", "0"},
+        {"team_assignee_id", "0"},
+        {"created_at", now},
+        {"updated_at", now},
+        {"open", true},
+        {"snoozed_until", nullptr},
+        {"linked_objects",
+         json::object{{"type", "list"}, {"data", json::array{}}, {"total_count", 0}, {"has_more", false}}},
+        {"ticket_parts",
+         json::object{{"type", "ticket_part.list"}, {"ticket_parts", json::array{}}, {"total_count", 0}}},
+        {"is_shared", true},
+        {"tags", json::object{{"type", "tag.list"}, {"tags", json::array{}}}}};
 }
 
 reply convert_to_ticket(call& c, store& s) {
@@ -354,7 +414,8 @@ reply convert_to_ticket(call& c, store& s) {
     return shared_reply(te.json());
 }
 
-// --- tickets ------------------------------------------------------------------------------------------------
+// --- tickets
+// ------------------------------------------------------------------------------------------------
 const search_schema& ticket_schema() {
     static const search_schema schema = [] {
         search_schema s;
@@ -362,7 +423,8 @@ const search_schema& ticket_schema() {
             if (field == "contact_ids") return resolve_path(o, "contacts.contacts.id", out);
             if (field == "state") return resolve_path(o, "ticket_state", out);
             if (field == "title") return resolve_path(o, "ticket_attributes._default_title_", out);
-            if (field == "description") return resolve_path(o, "ticket_attributes._default_description_", out);
+            if (field == "description")
+                return resolve_path(o, "ticket_attributes._default_description_", out);
             if (field == "ticket_type_id") return resolve_path(o, "ticket_type.id", out);
             if (field.rfind("ticket_attribute.", 0) == 0)
                 return resolve_path(o, "ticket_attributes." + std::string(field.substr(17)), out);
@@ -374,7 +436,9 @@ const search_schema& ticket_schema() {
     return schema;
 }
 
-reply ticket_missing(const call& c) { return not_found(c, "ticket_not_found", "Ticket not found"); }
+reply ticket_missing(const call& c) {
+    return not_found(c, "ticket_not_found", "Ticket not found");
+}
 
 reply create_ticket(call& c, store& s) {
     if (c.body_invalid()) return invalid_json(c);
@@ -389,13 +453,17 @@ reply create_ticket(call& c, store& s) {
         if (!x.is_object()) return bad_param(c, "contacts entries must be objects");
         entry* ct = nullptr;
         const auto& o = x.as_object();
-        if (auto id = str_of(o, "id"); !id.empty()) ct = s.coll("contacts").find(id);
+        if (auto id = str_of(o, "id"); !id.empty())
+            ct = s.coll("contacts").find(id);
         else if (auto ext = str_of(o, "external_id"); !ext.empty())
-            ct = s.coll("contacts").find_if([&](const entry& e) { return str_of(e.obj, "external_id") == ext; });
+            ct = s.coll("contacts").find_if([&](const entry& e) {
+                return str_of(e.obj, "external_id") == ext;
+            });
         else if (auto em = str_of(o, "email"); !em.empty())
             ct = s.coll("contacts").find_if([&](const entry& e) { return str_of(e.obj, "email") == em; });
         if (!ct) return not_found(c, "not_found", "User Not Found");
-        refs.push_back(json::object{{"type", "contact"}, {"id", ct->id}, {"external_id", ct->obj["external_id"]}});
+        refs.push_back(
+            json::object{{"type", "contact"}, {"id", ct->id}, {"external_id", ct->obj["external_id"]}});
     }
     json::object attrs;
     if (auto* ta = b->if_contains("ticket_attributes"); ta && ta->is_object()) attrs = ta->as_object();
@@ -446,15 +514,22 @@ reply reply_ticket(call& c, store& s) {
     const json::object* b = c.body();
     if (!b || str_of(*b, "body").empty()) return bad_param(c, "body is required");
     std::string mt = str_of(*b, "message_type");
-    if (mt != "comment" && mt != "note" && mt != "quick_reply") return bad_param(c, "message_type must be comment or note");
+    if (mt != "comment" && mt != "note" && mt != "quick_reply")
+        return bad_param(c, "message_type must be comment or note");
     if (str_of(*b, "type") == "admin") {
         reply r;
         if (!need_admin(s, c, r)) return r;
     }
     auto now = s.now();
-    json::object part{{"type", "ticket_part"}, {"id", s.new_id("ticket_parts", false)}, {"part_type", mt},
-                      {"body", b->at("body")}, {"created_at", now}, {"updated_at", now},
-                      {"author", author_of(s, *b)}, {"attachments", json::array{}}, {"redacted", false}};
+    json::object part{{"type", "ticket_part"},
+                      {"id", s.new_id("ticket_parts", false)},
+                      {"part_type", mt},
+                      {"body", b->at("body")},
+                      {"created_at", now},
+                      {"updated_at", now},
+                      {"author", author_of(s, *b)},
+                      {"attachments", json::array{}},
+                      {"redacted", false}};
     auto& parts = e->obj["ticket_parts"].as_object();
     parts["ticket_parts"].as_array().push_back(part);
     parts["total_count"] = parts["ticket_parts"].as_array().size();

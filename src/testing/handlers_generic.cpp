@@ -11,8 +11,8 @@ enum class paging { none, pages, numbered };
 
 struct resource_def {
     std::string collection;
-    std::string path;       // e.g. "/articles"
-    std::string type;       // object "type"
+    std::string path; // e.g. "/articles"
+    std::string type; // object "type"
     std::string list_type = "list";
     std::string list_field = "data";
     paging pag = paging::none;
@@ -37,7 +37,8 @@ reply generic_list(const resource_def& d, const call& c, std::vector<entry*> ite
     }
     if (d.pag == paging::pages) {
         extra["total_count"] = items.size();
-        extra["pages"] = json::object{{"type", "pages"}, {"page", 1}, {"per_page", items.size()}, {"total_pages", 1}};
+        extra["pages"] =
+            json::object{{"type", "pages"}, {"page", 1}, {"per_page", items.size()}, {"total_pages", 1}};
     }
     return json_reply(200, list_body(d.list_type, d.list_field, items, extra));
 }
@@ -72,7 +73,8 @@ reply generic_update(const resource_def& d, const call& c, store& s, entry* e) {
     return shared_reply(e->json());
 }
 
-reply generic_delete(const resource_def& d, const call& c, store& s, const std::string& coll, const std::string& id) {
+reply generic_delete(const resource_def& d, const call& c, store& s, const std::string& coll,
+                     const std::string& id) {
     if (!s.coll(coll).erase(id)) return not_found(c, "not_found", "Resource Not Found");
     if (d.delete_status == 204) {
         reply r = json_reply(204, std::string());
@@ -83,7 +85,8 @@ reply generic_delete(const resource_def& d, const call& c, store& s, const std::
 
 void add_resource(router& r, std::shared_ptr<const resource_def> d) {
     if (d->list)
-        r.add("GET", d->path, [d](call& c, store& s) { return generic_list(*d, c, s.coll(d->collection).all()); });
+        r.add("GET", d->path,
+              [d](call& c, store& s) { return generic_list(*d, c, s.coll(d->collection).all()); });
     if (d->create)
         r.add("POST", d->path, [d](call& c, store& s) { return generic_create(*d, c, s, d->collection); });
     std::string item = d->path + "/{id}";
@@ -98,27 +101,39 @@ void add_resource(router& r, std::shared_ptr<const resource_def> d) {
             return e ? generic_update(*d, c, s, e) : not_found(c, "not_found", "Resource Not Found");
         });
     if (d->remove)
-        r.add("DELETE", item, [d](call& c, store& s) { return generic_delete(*d, c, s, d->collection, c.params[0]); });
+        r.add("DELETE", item,
+              [d](call& c, store& s) { return generic_delete(*d, c, s, d->collection, c.params[0]); });
 }
 
-std::shared_ptr<const resource_def> def(resource_def d) { return std::make_shared<const resource_def>(std::move(d)); }
+std::shared_ptr<const resource_def> def(resource_def d) {
+    return std::make_shared<const resource_def>(std::move(d));
+}
 
-// --- odd operations ----------------------------------------------------------------------------------------------
+// --- odd operations
+// ----------------------------------------------------------------------------------------------
 reply search_articles(call& c, store& s) {
     std::string phrase = to_lower(c.query_or("phrase"));
     std::string state = c.query_or("state");
     std::vector<entry*> hits;
     for (auto* e : s.coll("articles").all()) {
         if (!state.empty() && str_of(e->obj, "state") != state) continue;
-        if (!phrase.empty() && to_lower(str_of(e->obj, "title") + " " + str_of(e->obj, "body")).find(phrase) == std::string::npos)
+        if (!phrase.empty() &&
+            to_lower(str_of(e->obj, "title") + " " + str_of(e->obj, "body")).find(phrase) ==
+                std::string::npos)
             continue;
         hits.push_back(e);
     }
     json::array arr;
-    for (auto* e : hits) arr.push_back(e->obj);
-    return json_reply(200, json::object{{"type", "list"}, {"total_count", hits.size()},
-                                        {"data", json::object{{"articles", std::move(arr)}, {"highlights", json::array{}}}},
-                                        {"pages", json::object{{"type", "pages"}, {"page", 1}, {"per_page", hits.size()}, {"total_pages", 1}}}});
+    for (auto* e : hits)
+        arr.push_back(e->obj);
+    return json_reply(
+        200,
+        json::object{
+            {"type", "list"},
+            {"total_count", hits.size()},
+            {"data", json::object{{"articles", std::move(arr)}, {"highlights", json::array{}}}},
+            {"pages",
+             json::object{{"type", "pages"}, {"page", 1}, {"per_page", hits.size()}, {"total_pages", 1}}}});
 }
 
 reply newsfeed_items(call& c, store& s) {
@@ -132,8 +147,10 @@ reply newsfeed_items(call& c, store& s) {
                 if (a.is_object() && str_of(a.as_object(), "newsfeed_id") == c.params[0]) in = true;
         if (in && str_of(e->obj, "state") == "live") items.push_back(e);
     }
-    json::object extra{{"total_count", items.size()},
-                       {"pages", json::object{{"type", "pages"}, {"page", 1}, {"per_page", items.size()}, {"total_pages", 1}}}};
+    json::object extra{
+        {"total_count", items.size()},
+        {"pages",
+         json::object{{"type", "pages"}, {"page", 1}, {"per_page", items.size()}, {"total_pages", 1}}}};
     return json_reply(200, list_body("list", "data", items, extra));
 }
 
@@ -196,15 +213,28 @@ reply create_data_attribute(call& c, store& s) {
         return bad_param(c, "name and model (contact or company) are required");
     static const char* types[] = {"string", "integer", "float", "boolean", "datetime", "date"};
     bool ok = false;
-    for (auto t : types) ok = ok || dt == t;
+    for (auto t : types)
+        ok = ok || dt == t;
     if (!ok) return bad_param(c, "data_type is not valid");
-    if (s.coll("data_attributes").find_if([&](const entry& e) { return str_of(e.obj, "name") == name && str_of(e.obj, "model") == model; }))
+    if (s.coll("data_attributes").find_if([&](const entry& e) {
+            return str_of(e.obj, "name") == name && str_of(e.obj, "model") == model;
+        }))
         return bad_param(c, "You already have a data attribute called " + name);
     std::string id = s.new_id("data_attributes", false);
-    json::object o{{"type", "data_attribute"}, {"id", std::stoll(id)}, {"model", model}, {"name", name},
-                   {"full_name", "custom_attributes." + name}, {"label", name}, {"description", str_of(*b, "description")},
-                   {"data_type", dt}, {"api_writable", true}, {"ui_writable", false}, {"custom", true},
-                   {"archived", false}, {"created_at", s.now()}, {"updated_at", s.now()}};
+    json::object o{{"type", "data_attribute"},
+                   {"id", std::stoll(id)},
+                   {"model", model},
+                   {"name", name},
+                   {"full_name", "custom_attributes." + name},
+                   {"label", name},
+                   {"description", str_of(*b, "description")},
+                   {"data_type", dt},
+                   {"api_writable", true},
+                   {"ui_writable", false},
+                   {"custom", true},
+                   {"archived", false},
+                   {"created_at", s.now()},
+                   {"updated_at", s.now()}};
     if (b->contains("options")) o["options"] = b->at("options");
     auto& e = s.coll("data_attributes").insert(id, std::move(o));
     return shared_reply(e.json());
@@ -236,7 +266,8 @@ reply get_visitor(call& c, store& s) {
 reply update_visitor(call& c, store& s) {
     if (c.body_invalid()) return invalid_json(c);
     const json::object* b = c.body();
-    if (!b || (str_of(*b, "id").empty() && str_of(*b, "user_id").empty())) return bad_param(c, "id or user_id is required");
+    if (!b || (str_of(*b, "id").empty() && str_of(*b, "user_id").empty()))
+        return bad_param(c, "id or user_id is required");
     entry* v = find_visitor(s, *b);
     if (!v) return not_found(c, "not_found", "Visitor Not Found");
     for (auto& [k, val] : *b)
@@ -250,11 +281,14 @@ reply convert_visitor(call& c, store& s) {
     if (c.body_invalid()) return invalid_json(c);
     const json::object* b = c.body();
     const json::value* vis = b ? b->if_contains("visitor") : nullptr;
-    if (!b || str_of(*b, "type") != "user" && str_of(*b, "type") != "lead") return bad_param(c, "type must be user or lead");
+    if (!b || str_of(*b, "type") != "user" && str_of(*b, "type") != "lead")
+        return bad_param(c, "type must be user or lead");
     if (!vis || !vis->is_object()) return bad_param(c, "visitor is required");
     entry* v = find_visitor(s, vis->as_object());
     if (!v && !str_of(vis->as_object(), "email").empty())
-        v = s.coll("visitors").find_if([&](const entry& e) { return str_of(e.obj, "email") == str_of(vis->as_object(), "email"); });
+        v = s.coll("visitors").find_if([&](const entry& e) {
+            return str_of(e.obj, "email") == str_of(vis->as_object(), "email");
+        });
     if (!v) return not_found(c, "not_found", "Visitor Not Found");
     std::string id = s.new_id("contacts", true);
     auto contact = make_contact(s, id, s.now());
@@ -273,20 +307,29 @@ reply create_message(call& c, store& s) {
     const json::object* b = c.body();
     if (!b) return bad_param(c, "a JSON object body is required");
     std::string mt = str_of(*b, "message_type");
-    if (mt != "in_app" && mt != "email") return error_reply(c, 422, "parameter_invalid", "message_type must be in_app or email");
+    if (mt != "in_app" && mt != "email")
+        return error_reply(c, 422, "parameter_invalid", "message_type must be in_app or email");
     if (str_of(*b, "body").empty()) return bad_param(c, "body is required");
     if (mt == "email" && (str_of(*b, "subject").empty() || str_of(*b, "template").empty()))
-        return error_reply(c, 422, "parameter_invalid", "subject and template are required for email messages");
+        return error_reply(c, 422, "parameter_invalid",
+                           "subject and template are required for email messages");
     const json::value* from = b->if_contains("from");
     const json::value* to = b->if_contains("to");
-    if (!from || !from->is_object() || !to || !to->is_object()) return bad_param(c, "from and to are required");
-    if (!s.coll("admins").find(str_of(from->as_object(), "id"))) return not_found(c, "admin_not_found", "Admin not found");
-    if (!s.coll("contacts").find(str_of(to->as_object(), "id"))) return not_found(c, "not_found", "User Not Found");
+    if (!from || !from->is_object() || !to || !to->is_object())
+        return bad_param(c, "from and to are required");
+    if (!s.coll("admins").find(str_of(from->as_object(), "id")))
+        return not_found(c, "admin_not_found", "Admin not found");
+    if (!s.coll("contacts").find(str_of(to->as_object(), "id")))
+        return not_found(c, "not_found", "User Not Found");
     std::string id = s.new_id("messages", false);
     std::string conv = s.new_id("conversations", false);
-    return json_reply(200, json::object{{"type", "admin_message"}, {"id", id}, {"created_at", s.now()},
-                                        {"subject", str_of(*b, "subject")}, {"body", str_of(*b, "body")},
-                                        {"message_type", mt == "in_app" ? "inapp" : "email"}, {"conversation_id", conv}});
+    return json_reply(200, json::object{{"type", "admin_message"},
+                                        {"id", id},
+                                        {"created_at", s.now()},
+                                        {"subject", str_of(*b, "subject")},
+                                        {"body", str_of(*b, "body")},
+                                        {"message_type", mt == "in_app" ? "inapp" : "email"},
+                                        {"conversation_id", conv}});
 }
 
 reply phone_redirect(call& c, store&) {
@@ -294,7 +337,8 @@ reply phone_redirect(call& c, store&) {
     const json::object* b = c.body();
     std::string phone = b ? str_of(*b, "phone") : std::string();
     if (phone.size() < 8 || phone.front() != '+')
-        return json_reply(400, json::object{{"error_key", "invalid_phone_number"}, {"message", "Invalid phone number"}});
+        return json_reply(
+            400, json::object{{"error_key", "invalid_phone_number"}, {"message", "Invalid phone number"}});
     return json_reply(200, json::object{{"type", "phone_call_redirect"}, {"phone", phone}});
 }
 
@@ -307,7 +351,8 @@ reply upsert_custom_object(call& c, store& s) {
     std::string coll = "custom_object_instances:" + c.params[0];
     entry* e = s.coll(coll).find_if([&](const entry& x) { return str_of(x.obj, "external_id") == ext; });
     std::string id = e ? e->id : s.new_id("custom_object_instances", false);
-    json::object obj = e ? e->obj : json::object{{"type", c.params[0]}, {"id", id}, {"custom_attributes", json::object{}}};
+    json::object obj =
+        e ? e->obj : json::object{{"type", c.params[0]}, {"id", id}, {"custom_attributes", json::object{}}};
     merge_fields(obj, *b);
     obj["id"] = id;
     obj["type"] = c.params[0];
@@ -318,7 +363,9 @@ reply upsert_custom_object(call& c, store& s) {
 reply get_custom_object_by_external(call& c, store& s) {
     std::string ext = c.query_or("external_id");
     if (ext.empty()) return bad_param(c, "external_id is required");
-    entry* e = s.coll("custom_object_instances:" + c.params[0]).find_if([&](const entry& x) { return str_of(x.obj, "external_id") == ext; });
+    entry* e = s.coll("custom_object_instances:" + c.params[0]).find_if([&](const entry& x) {
+        return str_of(x.obj, "external_id") == ext;
+    });
     return e ? shared_reply(e->json()) : not_found(c, "not_found", "Resource Not Found");
 }
 
@@ -328,7 +375,8 @@ reply get_custom_object(call& c, store& s) {
 }
 
 reply delete_custom_object(call& c, store& s) {
-    if (!s.coll("custom_object_instances:" + c.params[0]).erase(c.params[1])) return not_found(c, "not_found", "Resource Not Found");
+    if (!s.coll("custom_object_instances:" + c.params[0]).erase(c.params[1]))
+        return not_found(c, "not_found", "Resource Not Found");
     return json_reply(200, json::object{{"id", c.params[1]}, {"object", c.params[0]}, {"deleted", true}});
 }
 
@@ -336,32 +384,83 @@ reply delete_custom_object(call& c, store& s) {
 
 void register_generic(router& r) {
     auto state_defaults = json::object{{"state", "draft"}, {"workspace_id", "ecahpwf5"}};
-    add_resource(r, def({.collection = "articles", .path = "/articles", .type = "article", .pag = paging::numbered,
-                         .required = {"title", "author_id"}, .defaults = state_defaults}));
-    add_resource(r, def({.collection = "collections", .path = "/help_center/collections", .type = "collection",
-                         .pag = paging::numbered, .required = {"name"}}));
-    add_resource(r, def({.collection = "help_centers", .path = "/help_center/help_centers", .type = "help_center",
-                         .pag = paging::numbered, .create = false, .update = false, .remove = false}));
-    add_resource(r, def({.collection = "news_items", .path = "/news/news_items", .type = "news-item", .pag = paging::pages,
-                         .required = {"title", "sender_id"}, .defaults = state_defaults}));
-    add_resource(r, def({.collection = "newsfeeds", .path = "/news/newsfeeds", .type = "newsfeed", .pag = paging::pages,
-                         .create = false, .update = false, .remove = false}));
-    add_resource(r, def({.collection = "segments", .path = "/segments", .type = "segment", .list_type = "segment.list",
-                         .list_field = "segments", .create = false, .update = false, .remove = false}));
-    add_resource(r, def({.collection = "subscription_types", .path = "/subscription_types", .type = "subscription",
-                         .create = false, .retrieve = false, .update = false, .remove = false}));
-    add_resource(r, def({.collection = "ticket_types", .path = "/ticket_types", .type = "ticket_type",
-                         .remove = false, .required = {"name"},
-                         .defaults = json::object{{"category", "Customer"}, {"archived", false},
-                                                  {"ticket_type_attributes", json::object{{"type", "list"}, {"data", json::array{}}}}}}));
-    add_resource(r, def({.collection = "ticket_states", .path = "/ticket_states", .type = "ticket_state",
-                         .create = false, .retrieve = false, .update = false, .remove = false}));
-    add_resource(r, def({.collection = "content_import_sources", .path = "/ai/content_import_sources",
-                         .type = "content_import_source", .pag = paging::pages, .required = {"url"},
-                         .defaults = json::object{{"sync_behavior", "api"}, {"status", "active"}}, .delete_status = 204}));
-    add_resource(r, def({.collection = "external_pages", .path = "/ai/external_pages", .type = "external_page",
-                         .pag = paging::pages, .required = {"title", "html", "source_id", "external_id"},
-                         .defaults = json::object{{"ai_agent_availability", true}, {"ai_copilot_availability", true}}}));
+    add_resource(r, def({.collection = "articles",
+                         .path = "/articles",
+                         .type = "article",
+                         .pag = paging::numbered,
+                         .required = {"title", "author_id"},
+                         .defaults = state_defaults}));
+    add_resource(r, def({.collection = "collections",
+                         .path = "/help_center/collections",
+                         .type = "collection",
+                         .pag = paging::numbered,
+                         .required = {"name"}}));
+    add_resource(r, def({.collection = "help_centers",
+                         .path = "/help_center/help_centers",
+                         .type = "help_center",
+                         .pag = paging::numbered,
+                         .create = false,
+                         .update = false,
+                         .remove = false}));
+    add_resource(r, def({.collection = "news_items",
+                         .path = "/news/news_items",
+                         .type = "news-item",
+                         .pag = paging::pages,
+                         .required = {"title", "sender_id"},
+                         .defaults = state_defaults}));
+    add_resource(r, def({.collection = "newsfeeds",
+                         .path = "/news/newsfeeds",
+                         .type = "newsfeed",
+                         .pag = paging::pages,
+                         .create = false,
+                         .update = false,
+                         .remove = false}));
+    add_resource(r, def({.collection = "segments",
+                         .path = "/segments",
+                         .type = "segment",
+                         .list_type = "segment.list",
+                         .list_field = "segments",
+                         .create = false,
+                         .update = false,
+                         .remove = false}));
+    add_resource(r, def({.collection = "subscription_types",
+                         .path = "/subscription_types",
+                         .type = "subscription",
+                         .create = false,
+                         .retrieve = false,
+                         .update = false,
+                         .remove = false}));
+    add_resource(r,
+                 def({.collection = "ticket_types",
+                      .path = "/ticket_types",
+                      .type = "ticket_type",
+                      .remove = false,
+                      .required = {"name"},
+                      .defaults = json::object{{"category", "Customer"},
+                                               {"archived", false},
+                                               {"ticket_type_attributes",
+                                                json::object{{"type", "list"}, {"data", json::array{}}}}}}));
+    add_resource(r, def({.collection = "ticket_states",
+                         .path = "/ticket_states",
+                         .type = "ticket_state",
+                         .create = false,
+                         .retrieve = false,
+                         .update = false,
+                         .remove = false}));
+    add_resource(r, def({.collection = "content_import_sources",
+                         .path = "/ai/content_import_sources",
+                         .type = "content_import_source",
+                         .pag = paging::pages,
+                         .required = {"url"},
+                         .defaults = json::object{{"sync_behavior", "api"}, {"status", "active"}},
+                         .delete_status = 204}));
+    add_resource(r, def({.collection = "external_pages",
+                         .path = "/ai/external_pages",
+                         .type = "external_page",
+                         .pag = paging::pages,
+                         .required = {"title", "html", "source_id", "external_id"},
+                         .defaults = json::object{{"ai_agent_availability", true},
+                                                  {"ai_copilot_availability", true}}}));
 
     r.add("GET", "/articles/search", search_articles);
     r.add("GET", "/news/newsfeeds/{id}/items", newsfeed_items);

@@ -10,17 +10,25 @@ namespace json = boost::json;
 namespace intercom::testing::detail {
 namespace {
 
-// --- admins and teams ----------------------------------------------------------------------------------------
+// --- admins and teams
+// ----------------------------------------------------------------------------------------
 reply me(call&, store& s) {
     auto admins = s.coll("admins").all();
     json::object o = admins.front()->obj;
-    o["app"] = json::object{{"type", "app"}, {"id_code", s.workspace_id}, {"name", "Fake Workspace"},
-                            {"created_at", s.base_time - 86400 * 365}, {"secure", false},
-                            {"identity_verification", false}, {"timezone", "Europe/Dublin"}, {"region", "US"}};
+    o["app"] = json::object{{"type", "app"},
+                            {"id_code", s.workspace_id},
+                            {"name", "Fake Workspace"},
+                            {"created_at", s.base_time - 86400 * 365},
+                            {"secure", false},
+                            {"identity_verification", false},
+                            {"timezone", "Europe/Dublin"},
+                            {"region", "US"}};
     return json_reply(200, o);
 }
 
-reply list_admins(call&, store& s) { return json_reply(200, list_body("admin.list", "admins", s.coll("admins").all())); }
+reply list_admins(call&, store& s) {
+    return json_reply(200, list_body("admin.list", "admins", s.coll("admins").all()));
+}
 
 reply get_admin(call& c, store& s) {
     entry* e = s.coll("admins").find(c.params[0]);
@@ -47,27 +55,39 @@ reply activity_logs(call& c, store& s) {
     json::array logs;
     std::int64_t i = 0;
     for (auto* a : s.coll("admins").all()) {
-        logs.push_back(json::object{{"id", std::to_string(900000 + i)},
-                                    {"performed_by", json::object{{"type", "admin"}, {"id", a->id}, {"email", a->obj["email"]}, {"ip", "127.0.0.1"}}},
-                                    {"metadata", json::object{}}, {"created_at", s.base_time + i * 60},
-                                    {"activity_type", "admin_login_success"},
-                                    {"activity_description", "logged in"}});
+        logs.push_back(json::object{
+            {"id", std::to_string(900000 + i)},
+            {"performed_by",
+             json::object{{"type", "admin"}, {"id", a->id}, {"email", a->obj["email"]}, {"ip", "127.0.0.1"}}},
+            {"metadata", json::object{}},
+            {"created_at", s.base_time + i * 60},
+            {"activity_type", "admin_login_success"},
+            {"activity_description", "logged in"}});
         ++i;
     }
     return json_reply(200, json::object{{"type", "activity_log.list"},
-                                        {"pages", json::object{{"type", "pages"}, {"next", nullptr}, {"page", 1}, {"per_page", 20}, {"total_pages", 1}}},
+                                        {"pages", json::object{{"type", "pages"},
+                                                               {"next", nullptr},
+                                                               {"page", 1},
+                                                               {"per_page", 20},
+                                                               {"total_pages", 1}}},
                                         {"activity_logs", std::move(logs)}});
 }
 
-reply list_teams(call&, store& s) { return json_reply(200, list_body("team.list", "teams", s.coll("teams").all())); }
+reply list_teams(call&, store& s) {
+    return json_reply(200, list_body("team.list", "teams", s.coll("teams").all()));
+}
 
 reply get_team(call& c, store& s) {
     entry* e = s.coll("teams").find(c.params[0]);
     return e ? shared_reply(e->json()) : not_found(c, "team_not_found", "Team not found");
 }
 
-// --- tags ------------------------------------------------------------------------------------------------------
-reply list_tags(call&, store& s) { return json_reply(200, simple_list(s.coll("tags").all())); }
+// --- tags
+// ------------------------------------------------------------------------------------------------------
+reply list_tags(call&, store& s) {
+    return json_reply(200, simple_list(s.coll("tags").all()));
+}
 
 reply get_tag(call& c, store& s) {
     entry* e = s.coll("tags").find(c.params[0]);
@@ -75,10 +95,15 @@ reply get_tag(call& c, store& s) {
 }
 
 entry& tag_named(store& s, const std::string& name) {
-    if (entry* e = s.coll("tags").find_if([&](const entry& x) { return str_of(x.obj, "name") == name; })) return *e;
+    if (entry* e = s.coll("tags").find_if([&](const entry& x) { return str_of(x.obj, "name") == name; }))
+        return *e;
     std::string id = s.new_id("tags", false);
-    return s.coll("tags").insert(id, json::object{{"type", "tag"}, {"id", id}, {"name", name},
-                                                  {"applied_at", s.now()}, {"applied_by", json::object{{"type", "admin"}, {"id", "991267390"}}}});
+    return s.coll("tags").insert(
+        id, json::object{{"type", "tag"},
+                         {"id", id},
+                         {"name", name},
+                         {"applied_at", s.now()},
+                         {"applied_by", json::object{{"type", "admin"}, {"id", "991267390"}}}});
 }
 
 reply create_tag(call& c, store& s) {
@@ -92,12 +117,16 @@ reply create_tag(call& c, store& s) {
             if (!x.is_object()) return bad_param(c, "companies entries must be objects");
             const auto& o = x.as_object();
             entry* co = s.coll("companies").find(str_of(o, "id"));
-            if (!co) co = s.coll("companies").find_if([&](const entry& e) { return str_of(e.obj, "company_id") == str_of(o, "company_id"); });
+            if (!co)
+                co = s.coll("companies").find_if([&](const entry& e) {
+                    return str_of(e.obj, "company_id") == str_of(o, "company_id");
+                });
             if (!co) return not_found(c, "company_not_found", "Company Not Found");
             if (auto* u = o.if_contains("untag"); u && u->is_bool() && u->get_bool())
                 embed_remove(co->obj, "tags", "tags", t.id);
             else
-                embed_add(co->obj, "tags", "tags", json::object{{"type", "tag"}, {"id", t.id}, {"name", name}});
+                embed_add(co->obj, "tags", "tags",
+                          json::object{{"type", "tag"}, {"id", t.id}, {"name", name}});
             co->touch();
         }
         return shared_reply(t.json());
@@ -107,7 +136,8 @@ reply create_tag(call& c, store& s) {
         for (auto& x : us->as_array()) {
             entry* ct = x.is_object() ? s.coll("contacts").find(str_of(x.as_object(), "id")) : nullptr;
             if (!ct) return not_found(c, "not_found", "User Not Found");
-            embed_add(ct->obj, "tags", "data", json::object{{"type", "tag"}, {"id", t.id}, {"url", "/tags/" + t.id}});
+            embed_add(ct->obj, "tags", "data",
+                      json::object{{"type", "tag"}, {"id", t.id}, {"url", "/tags/" + t.id}});
             ct->touch();
         }
         return shared_reply(t.json());
@@ -133,7 +163,8 @@ reply get_note(call& c, store& s) {
     return e ? shared_reply(e->json()) : not_found(c, "not_found", "Resource Not Found");
 }
 
-// --- data events -----------------------------------------------------------------------------------------------
+// --- data events
+// -----------------------------------------------------------------------------------------------
 entry* contact_for_event(store& s, const json::object& b) {
     auto& cs = s.coll("contacts");
     if (auto id = str_of(b, "id"); !id.empty()) return cs.find(id);
@@ -161,8 +192,12 @@ reply create_event(call& c, store& s) {
         if (str_of(ev, "intercom_user_id") == ct->id && str_of(ev, "event_name") == name &&
             ev.at("created_at").to_number<std::int64_t>() == created)
             return json_reply(202, std::string()); // duplicate: ignored, still 202
-    json::object ev{{"type", "event"}, {"event_name", name}, {"created_at", created}, {"intercom_user_id", ct->id},
-                    {"user_id", ct->obj["external_id"]}, {"email", ct->obj["email"]},
+    json::object ev{{"type", "event"},
+                    {"event_name", name},
+                    {"created_at", created},
+                    {"intercom_user_id", ct->id},
+                    {"user_id", ct->obj["external_id"]},
+                    {"email", ct->obj["email"]},
                     {"metadata", b->contains("metadata") ? b->at("metadata") : json::value(json::object{})}};
     s.events.push_back(std::move(ev));
     return json_reply(202, std::string());
@@ -185,14 +220,17 @@ reply list_events(call& c, store& s) {
         if (str_of(ev, "intercom_user_id") == ct->id) mine.push_back(&ev);
     json::array events;
     std::size_t start = (*page - 1) * *per_page;
-    for (std::size_t i = start; i < mine.size() && i < start + *per_page; ++i) events.push_back(*mine[i]);
+    for (std::size_t i = start; i < mine.size() && i < start + *per_page; ++i)
+        events.push_back(*mine[i]);
     json::object pages{{"type", "pages"}};
     if (start + *per_page < mine.size()) {
         std::string next = c.base_url + "/events?type=user&intercom_user_id=" + ct->id +
                            "&per_page=" + std::to_string(*per_page) + "&page=" + std::to_string(*page + 1);
         pages["next"] = next;
     }
-    return json_reply(200, json::object{{"type", "event.list"}, {"events", std::move(events)}, {"pages", std::move(pages)}});
+    return json_reply(
+        200,
+        json::object{{"type", "event.list"}, {"events", std::move(events)}, {"pages", std::move(pages)}});
 }
 
 reply event_summaries(call& c, store&) {
@@ -200,10 +238,13 @@ reply event_summaries(call& c, store&) {
     return json_reply(200, std::string());
 }
 
-// --- data export -----------------------------------------------------------------------------------------------
+// --- data export
+// -----------------------------------------------------------------------------------------------
 json::object export_view(const json::object& job) {
-    json::object o{{"job_identifier", job.at("job_identifier")}, {"status", job.at("status")},
-                   {"download_url", job.at("download_url")}, {"download_expires_at", job.at("download_expires_at")}};
+    json::object o{{"job_identifier", job.at("job_identifier")},
+                   {"status", job.at("status")},
+                   {"download_url", job.at("download_url")},
+                   {"download_expires_at", job.at("download_expires_at")}};
     return o;
 }
 
@@ -217,11 +258,17 @@ reply create_export(call& c, store& s) {
     for (auto* j : s.coll("export_jobs").all()) {
         auto st = str_of(j->obj, "status");
         if (st == "pending" || st == "in_progress")
-            return error_reply(c, 429, "rate_limit_exceeded", "Exceeded rate limit of 1 pending message data export jobs");
+            return error_reply(c, 429, "rate_limit_exceeded",
+                               "Exceeded rate limit of 1 pending message data export jobs");
     }
     std::string id = "job" + s.new_id("export_jobs", true).substr(8);
-    json::object job{{"job_identifier", id}, {"status", "pending"}, {"download_url", ""}, {"download_expires_at", ""},
-                     {"created_at_after", *after}, {"created_at_before", *before}, {"polls", 0}};
+    json::object job{{"job_identifier", id},
+                     {"status", "pending"},
+                     {"download_url", ""},
+                     {"download_expires_at", ""},
+                     {"created_at_after", *after},
+                     {"created_at_before", *before},
+                     {"polls", 0}};
     auto view = export_view(job);
     s.coll("export_jobs").insert(id, std::move(job));
     return json_reply(200, view);
@@ -292,7 +339,8 @@ reply download_export(call& c, store& s) {
         if (t < after || t > before) continue;
         const auto& src = cv->obj["source"].as_object();
         csv += csv_field(cv->id) + "," + csv_field(str_of(src, "id")) + "," + std::to_string(t) + "," +
-               csv_field(str_of(src.at("author").as_object(), "id")) + "," + csv_field(str_of(src, "body")) + "\n";
+               csv_field(str_of(src.at("author").as_object(), "id")) + "," + csv_field(str_of(src, "body")) +
+               "\n";
     }
     reply r;
     r.content_type = "application/octet-stream";

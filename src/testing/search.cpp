@@ -24,7 +24,7 @@ struct query_node {
 
 namespace {
 
-constexpr std::size_t max_depth = 2;     // "max 2 nested filters"
+constexpr std::size_t max_depth = 2;      // "max 2 nested filters"
 constexpr std::size_t max_per_group = 15; // "max 15 filters for each AND or OR group"
 
 std::optional<op> parse_op(std::string_view s) {
@@ -58,7 +58,8 @@ std::optional<double> as_number(const json::value& v) {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (auto& ch : out)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return out;
 }
 
@@ -91,10 +92,12 @@ bool scalar_equal(const json::value& a, const json::value& b) {
     return x && y && *x == *y;
 }
 
-std::int64_t day_of(double t) { return static_cast<std::int64_t>(std::floor(t / 86400.0)); }
+std::int64_t day_of(double t) {
+    return static_cast<std::int64_t>(std::floor(t / 86400.0));
+}
 
-std::variant<std::shared_ptr<const query_node>, std::string> compile(const json::value& q, const search_schema& schema,
-                                                                     std::size_t depth) {
+std::variant<std::shared_ptr<const query_node>, std::string>
+compile(const json::value& q, const search_schema& schema, std::size_t depth) {
     const auto* o = q.if_object();
     if (!o) return std::string("query must be an object");
     auto node = std::make_shared<query_node>();
@@ -105,11 +108,14 @@ std::variant<std::shared_ptr<const query_node>, std::string> compile(const json:
     std::string_view op_s = oper->get_string();
     if (!field) {
         // A group.
-        if (op_s != "AND" && op_s != "OR") return "operator " + std::string(op_s) + " is not valid for a group";
+        if (op_s != "AND" && op_s != "OR")
+            return "operator " + std::string(op_s) + " is not valid for a group";
         if (!value || !value->is_array() || value->get_array().empty())
             return std::string("a group needs a non-empty array of filters in value");
-        if (depth >= max_depth + 1) return std::string("too many nested filters (at most 2 levels of groups)");
-        if (value->get_array().size() > max_per_group) return std::string("at most 15 filters per AND/OR group");
+        if (depth >= max_depth + 1)
+            return std::string("too many nested filters (at most 2 levels of groups)");
+        if (value->get_array().size() > max_per_group)
+            return std::string("at most 15 filters per AND/OR group");
         node->is_group = true;
         node->is_and = op_s == "AND";
         for (const auto& child : value->get_array()) {
@@ -119,7 +125,8 @@ std::variant<std::shared_ptr<const query_node>, std::string> compile(const json:
         }
         return std::shared_ptr<const query_node>(node);
     }
-    if (!field->is_string() || field->get_string().empty()) return std::string("field must be a non-empty string");
+    if (!field->is_string() || field->get_string().empty())
+        return std::string("field must be a non-empty string");
     node->field = field->get_string();
     auto parsed = parse_op(op_s);
     if (!parsed) return "operator " + std::string(op_s) + " is not supported";
@@ -143,7 +150,8 @@ std::variant<std::shared_ptr<const query_node>, std::string> compile(const json:
     case op::starts:
     case op::ends:
         if (!v.is_string()) return "operator " + std::string(op_s) + " needs a string value";
-        if (node->date) return "operator " + std::string(op_s) + " is not valid for date field " + node->field;
+        if (node->date)
+            return "operator " + std::string(op_s) + " is not valid for date field " + node->field;
         break;
     default:
         if (v.is_array() || v.is_object()) return "operator " + std::string(op_s) + " needs a single value";
@@ -153,7 +161,8 @@ std::variant<std::shared_ptr<const query_node>, std::string> compile(const json:
         return "operator " + std::string(op_s) + " is not supported for date field " + node->field;
     if (schema.equality_only.count(node->field) && !(node->oper == op::eq || node->oper == op::ne))
         return "operator " + std::string(op_s) + " is not supported for field " + node->field;
-    if (node->date && !node->value.is_null() && node->oper != op::in && node->oper != op::nin && !as_number(v))
+    if (node->date && !node->value.is_null() && node->oper != op::in && node->oper != op::nin &&
+        !as_number(v))
         return "field " + node->field + " needs a date (Unix seconds)";
     return std::shared_ptr<const query_node>(node);
 }
@@ -171,7 +180,8 @@ bool eval(const query_node& n, const json::object& obj, const search_schema& sch
     }
     std::vector<const json::value*> vals;
     schema.resolve(obj, n.field, vals);
-    vals.erase(std::remove_if(vals.begin(), vals.end(), [](const json::value* v) { return v->is_null(); }), vals.end());
+    vals.erase(std::remove_if(vals.begin(), vals.end(), [](const json::value* v) { return v->is_null(); }),
+               vals.end());
     const bool days = n.date && schema.day_granularity;
     auto any_eq = [&](const json::value& target) {
         if (target.is_null()) return vals.empty();
@@ -200,8 +210,10 @@ bool eval(const query_node& n, const json::object& obj, const search_schema& sch
         return false;
     };
     switch (n.oper) {
-    case op::eq: return any_eq(n.value);
-    case op::ne: return !any_eq(n.value);
+    case op::eq:
+        return any_eq(n.value);
+    case op::ne:
+        return !any_eq(n.value);
     case op::in:
         for (const auto& x : n.value.get_array())
             if (any_eq(x)) return true;
@@ -216,18 +228,22 @@ bool eval(const query_node& n, const json::object& obj, const search_schema& sch
             return any_cmp([start](double a, double) { return a < start; });
         }
         return any_cmp([](double a, double b) { return a < b; });
-    case op::le: return any_cmp([](double a, double b) { return a <= b; });
+    case op::le:
+        return any_cmp([](double a, double b) { return a <= b; });
     case op::gt:
         if (days) {
             double next = static_cast<double>(day_of(*as_number(n.value)) + 1) * 86400.0;
             return any_cmp([next](double a, double) { return a >= next; });
         }
         return any_cmp([](double a, double b) { return a > b; });
-    case op::ge: return any_cmp([](double a, double b) { return a >= b; });
+    case op::ge:
+        return any_cmp([](double a, double b) { return a >= b; });
     case op::contains:
-        return any_text([](const std::string& h, const std::string& nd) { return h.find(nd) != std::string::npos; });
+        return any_text(
+            [](const std::string& h, const std::string& nd) { return h.find(nd) != std::string::npos; });
     case op::not_contains:
-        return !any_text([](const std::string& h, const std::string& nd) { return h.find(nd) != std::string::npos; });
+        return !any_text(
+            [](const std::string& h, const std::string& nd) { return h.find(nd) != std::string::npos; });
     case op::starts:
         return any_text([](const std::string& h, const std::string& nd) { return h.rfind(nd, 0) == 0; });
     case op::ends:
@@ -240,9 +256,12 @@ bool eval(const query_node& n, const json::object& obj, const search_schema& sch
 
 } // namespace
 
-bool compiled_query::matches(const json::object& obj) const { return root_ && eval(*root_, obj, *schema_); }
+bool compiled_query::matches(const json::object& obj) const {
+    return root_ && eval(*root_, obj, *schema_);
+}
 
-std::variant<compiled_query, std::string> compile_query(const json::value& query, const search_schema& schema) {
+std::variant<compiled_query, std::string> compile_query(const json::value& query,
+                                                        const search_schema& schema) {
     auto r = compile(query, schema, 0);
     if (auto* err = std::get_if<std::string>(&r)) return *err;
     return compiled_query(std::get<0>(std::move(r)), &schema);
@@ -255,7 +274,8 @@ void resolve_path(const json::object& obj, std::string_view path, std::vector<co
     if (!v) return;
     if (dot == std::string_view::npos) {
         if (v->is_array()) {
-            for (const auto& x : v->get_array()) out.push_back(&x);
+            for (const auto& x : v->get_array())
+                out.push_back(&x);
         } else {
             out.push_back(v);
         }

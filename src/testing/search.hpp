@@ -18,7 +18,8 @@ namespace intercom::testing::detail {
 struct search_schema {
     /// Appends the values of `field` in `obj` (several for multi-valued fields such as tag_id).
     std::function<void(const boost::json::object& obj, std::string_view field,
-                       std::vector<const boost::json::value*>& out)> resolve;
+                       std::vector<const boost::json::value*>& out)>
+        resolve;
     /// Date fields (Unix seconds).
     std::unordered_set<std::string> date_fields;
     /// Contacts: dates compare by whole day and accept only `=`, `<`, `>`.
@@ -43,9 +44,11 @@ private:
 };
 
 /// Either a query or an error message for a 400 answer.
-std::variant<compiled_query, std::string> compile_query(const boost::json::value& query, const search_schema& schema);
+std::variant<compiled_query, std::string> compile_query(const boost::json::value& query,
+                                                        const search_schema& schema);
 
 /// Default resolver: dotted paths into nested objects; arrays of objects are flattened.
-void resolve_path(const boost::json::object& obj, std::string_view path, std::vector<const boost::json::value*>& out);
+void resolve_path(const boost::json::object& obj, std::string_view path,
+                  std::vector<const boost::json::value*>& out);
 
 } // namespace intercom::testing::detail

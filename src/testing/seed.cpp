@@ -20,20 +20,26 @@ struct rng {
     }
     std::size_t pick(std::size_t n) { return static_cast<std::size_t>(next() % n); }
     template <class A>
-    const char* of(const A& a) { return a[pick(std::size(a))]; }
+    const char* of(const A& a) {
+        return a[pick(std::size(a))];
+    }
 };
 
-constexpr std::array first_names{"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Ken", "Dennis", "Margaret",
-                                 "Linus", "Guido", "Bjarne", "Frances", "John", "Radia", "Tim", "Sophie", "Hedy"};
-constexpr std::array last_names{"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Thompson", "Ritchie",
-                                "Hamilton", "Torvalds", "Rossum", "Stroustrup", "Allen", "Backus", "Perlman",
-                                "Berners-Lee", "Wilson", "Lamarr"};
-constexpr std::array domains{"example.com", "example.org", "acme.io", "initech.com", "globex.net", "umbrella.co"};
-constexpr std::array countries{"Ireland", "United States", "Germany", "France", "Japan", "Brazil", "Australia"};
+constexpr std::array first_names{"Ada",     "Grace",  "Alan",     "Edsger", "Barbara", "Donald",
+                                 "Ken",     "Dennis", "Margaret", "Linus",  "Guido",   "Bjarne",
+                                 "Frances", "John",   "Radia",    "Tim",    "Sophie",  "Hedy"};
+constexpr std::array last_names{"Lovelace", "Hopper",  "Turing",   "Dijkstra",    "Liskov", "Knuth",
+                                "Thompson", "Ritchie", "Hamilton", "Torvalds",    "Rossum", "Stroustrup",
+                                "Allen",    "Backus",  "Perlman",  "Berners-Lee", "Wilson", "Lamarr"};
+constexpr std::array domains{"example.com", "example.org", "acme.io",
+                             "initech.com", "globex.net",  "umbrella.co"};
+constexpr std::array countries{"Ireland", "United States", "Germany",  "France",
+                               "Japan",   "Brazil",        "Australia"};
 constexpr std::array country_codes{"IRL", "USA", "DEU", "FRA", "JPN", "BRA", "AUS"};
 constexpr std::array continents{"EU", "NA", "EU", "EU", "AS", "SA", "OC"};
 constexpr std::array cities{"Dublin", "San Francisco", "Berlin", "Paris", "Tokyo", "Sao Paulo", "Sydney"};
-constexpr std::array regions{"Leinster", "California", "Berlin", "Ile-de-France", "Tokyo", "Sao Paulo", "NSW"};
+constexpr std::array regions{"Leinster", "California", "Berlin", "Ile-de-France",
+                             "Tokyo",    "Sao Paulo",  "NSW"};
 constexpr std::array browsers{"chrome", "firefox", "safari", "edge"};
 constexpr std::array oses{"OS X 10.15.7", "Windows 10", "Linux", "iOS 17.1", "Android 14"};
 constexpr std::array plans{"free", "pro", "enterprise"};
@@ -88,8 +94,9 @@ json::object make_contact(store& s, const std::string& id, std::int64_t created_
     c["tags"] = empty_embedded_list("/contacts/" + id + "/tags");
     c["notes"] = empty_embedded_list("/contacts/" + id + "/notes");
     c["companies"] = empty_embedded_list("/contacts/" + id + "/companies");
-    c["location"] = json::object{{"type", "location"}, {"country", nullptr}, {"region", nullptr}, {"city", nullptr},
-                                 {"country_code", nullptr}, {"continent_code", nullptr}};
+    c["location"] =
+        json::object{{"type", "location"}, {"country", nullptr},      {"region", nullptr},
+                     {"city", nullptr},    {"country_code", nullptr}, {"continent_code", nullptr}};
     c["social_profiles"] = json::object{{"type", "list"}, {"data", json::array{}}};
     c["opted_out_subscription_types"] = empty_embedded_list("/contacts/" + id + "/subscriptions");
     c["opted_in_subscription_types"] = empty_embedded_list("/contacts/" + id + "/subscriptions");
@@ -110,14 +117,16 @@ void seed_store(store& s, const seed_spec& spec) {
         a["id"] = id;
         a["name"] = admin_names[i];
         std::string email = to_lower(admin_names[i]);
-        for (auto& ch : email) if (ch == ' ') ch = '.';
+        for (auto& ch : email)
+            if (ch == ' ') ch = '.';
         a["email"] = email + "@example.com";
         a["job_title"] = i == 0 ? "Owner" : "Support Engineer";
         a["away_mode_enabled"] = false;
         a["away_mode_reassign"] = false;
         a["has_inbox_seat"] = true;
         a["team_ids"] = json::array{i < 2 ? 814865 : 814866};
-        a["avatar"] = json::object{{"type", "avatar"}, {"image_url", "https://static.example.com/avatars/" + id}};
+        a["avatar"] =
+            json::object{{"type", "avatar"}, {"image_url", "https://static.example.com/avatars/" + id}};
         a["email_verified"] = true;
         admins.insert(id, std::move(a));
     }
@@ -130,59 +139,104 @@ void seed_store(store& s, const seed_spec& spec) {
         o["name"] = t == 0 ? "Support" : "Sales";
         o["admin_ids"] = t == 0 ? json::array{std::stoll(admin_ids[0]), std::stoll(admin_ids[1])}
                                 : json::array{std::stoll(admin_ids[2]), std::stoll(admin_ids[3])};
-        o["admin_priority_level"] = json::object{{"primary_admin_ids", json::array{}}, {"secondary_admin_ids", json::array{}}};
+        o["admin_priority_level"] =
+            json::object{{"primary_admin_ids", json::array{}}, {"secondary_admin_ids", json::array{}}};
         teams.insert(id, std::move(o));
     }
     // Segments, subscription types, help centers, newsfeeds, ticket types, data attributes.
     for (int i = 0; i < 3; ++i) {
         std::string id = s.new_id("segments", true);
-        s.coll("segments").insert(id, json::object{{"type", "segment"}, {"id", id},
-                                                   {"name", std::array{"Active", "New", "VIP"}[i]},
-                                                   {"created_at", spec.base_time}, {"updated_at", spec.base_time},
-                                                   {"person_type", "user"}, {"count", nullptr}});
+        s.coll("segments")
+            .insert(id, json::object{{"type", "segment"},
+                                     {"id", id},
+                                     {"name", std::array{"Active", "New", "VIP"}[i]},
+                                     {"created_at", spec.base_time},
+                                     {"updated_at", spec.base_time},
+                                     {"person_type", "user"},
+                                     {"count", nullptr}});
         std::string sid = s.new_id("subscription_types", false);
-        s.coll("subscription_types").insert(
-            sid, json::object{{"type", "subscription"}, {"id", sid}, {"state", "live"},
-                              {"default_translation", json::object{{"name", std::array{"Newsletter", "Product updates", "Offers"}[i]},
-                                                                   {"description", "Email subscription"}, {"locale", "en"}}},
-                              {"translations", json::array{}}, {"consent_type", "opt_out"},
-                              {"content_types", json::array{"email"}}});
+        s.coll("subscription_types")
+            .insert(sid, json::object{
+                             {"type", "subscription"},
+                             {"id", sid},
+                             {"state", "live"},
+                             {"default_translation",
+                              json::object{{"name", std::array{"Newsletter", "Product updates", "Offers"}[i]},
+                                           {"description", "Email subscription"},
+                                           {"locale", "en"}}},
+                             {"translations", json::array{}},
+                             {"consent_type", "opt_out"},
+                             {"content_types", json::array{"email"}}});
     }
     {
         std::string id = s.new_id("help_centers", false);
-        s.coll("help_centers").insert(id, json::object{{"id", id}, {"workspace_id", s.workspace_id},
-                                                       {"created_at", spec.base_time}, {"updated_at", spec.base_time},
-                                                       {"identifier", "help"}, {"website_turned_on", true},
-                                                       {"display_name", "Help Center"}});
+        s.coll("help_centers")
+            .insert(id, json::object{{"id", id},
+                                     {"workspace_id", s.workspace_id},
+                                     {"created_at", spec.base_time},
+                                     {"updated_at", spec.base_time},
+                                     {"identifier", "help"},
+                                     {"website_turned_on", true},
+                                     {"display_name", "Help Center"}});
         std::string nf = s.new_id("newsfeeds", false);
-        s.coll("newsfeeds").insert(nf, json::object{{"id", nf}, {"type", "newsfeed"}, {"name", "Product news"},
-                                                    {"created_at", spec.base_time}, {"updated_at", spec.base_time}});
+        s.coll("newsfeeds")
+            .insert(nf, json::object{{"id", nf},
+                                     {"type", "newsfeed"},
+                                     {"name", "Product news"},
+                                     {"created_at", spec.base_time},
+                                     {"updated_at", spec.base_time}});
         std::string tt = s.new_id("ticket_types", false);
-        s.coll("ticket_types").insert(
-            tt, json::object{{"type", "ticket_type"}, {"id", tt}, {"category", "Customer"}, {"name", "Bug report"},
-                             {"description", "Something is broken"}, {"icon", "🐞"}, {"workspace_id", s.workspace_id},
-                             {"archived", false}, {"created_at", spec.base_time}, {"updated_at", spec.base_time},
-                             {"ticket_type_attributes", json::object{{"type", "list"}, {"data", json::array{}}}}});
+        s.coll("ticket_types")
+            .insert(tt, json::object{{"type", "ticket_type"},
+                                     {"id", tt},
+                                     {"category", "Customer"},
+                                     {"name", "Bug report"},
+                                     {"description", "Something is broken"},
+                                     {"icon", "🐞"},
+                                     {"workspace_id", s.workspace_id},
+                                     {"archived", false},
+                                     {"created_at", spec.base_time},
+                                     {"updated_at", spec.base_time},
+                                     {"ticket_type_attributes",
+                                      json::object{{"type", "list"}, {"data", json::array{}}}}});
         for (int st = 0; st < 4; ++st) {
             std::string id2 = s.new_id("ticket_states", false);
             const char* cat = std::array{"submitted", "in_progress", "waiting_on_customer", "resolved"}[st];
-            s.coll("ticket_states").insert(id2, json::object{{"type", "ticket_state"}, {"id", id2}, {"category", cat},
-                                                             {"internal_label", cat}, {"external_label", cat}});
+            s.coll("ticket_states")
+                .insert(id2, json::object{{"type", "ticket_state"},
+                                          {"id", id2},
+                                          {"category", cat},
+                                          {"internal_label", cat},
+                                          {"external_label", cat}});
         }
         std::string da = s.new_id("data_attributes", false);
-        s.coll("data_attributes").insert(
-            da, json::object{{"type", "data_attribute"}, {"id", std::stoll(da)}, {"model", "contact"},
-                             {"name", "plan"}, {"full_name", "custom_attributes.plan"}, {"label", "plan"},
-                             {"data_type", "string"}, {"api_writable", true}, {"custom", true},
-                             {"archived", false}, {"created_at", spec.base_time}, {"updated_at", spec.base_time}});
+        s.coll("data_attributes")
+            .insert(da, json::object{{"type", "data_attribute"},
+                                     {"id", std::stoll(da)},
+                                     {"model", "contact"},
+                                     {"name", "plan"},
+                                     {"full_name", "custom_attributes.plan"},
+                                     {"label", "plan"},
+                                     {"data_type", "string"},
+                                     {"api_writable", true},
+                                     {"custom", true},
+                                     {"archived", false},
+                                     {"created_at", spec.base_time},
+                                     {"updated_at", spec.base_time}});
     }
 
     {
         std::string vid = s.new_id("visitors", true);
-        s.coll("visitors").insert(vid, json::object{{"type", "visitor"}, {"id", vid}, {"user_id", "visitor-1"},
-                                                    {"anonymous", true}, {"email", ""}, {"name", nullptr},
-                                                    {"created_at", spec.base_time}, {"updated_at", spec.base_time},
-                                                    {"custom_attributes", json::object{}}});
+        s.coll("visitors")
+            .insert(vid, json::object{{"type", "visitor"},
+                                      {"id", vid},
+                                      {"user_id", "visitor-1"},
+                                      {"anonymous", true},
+                                      {"email", ""},
+                                      {"name", nullptr},
+                                      {"created_at", spec.base_time},
+                                      {"updated_at", spec.base_time},
+                                      {"custom_attributes", json::object{}}});
     }
 
     // Companies first, so contacts can reference them.
@@ -209,7 +263,8 @@ void seed_store(store& s, const seed_spec& spec) {
         c["size"] = r.pick(5000);
         c["website"] = std::string("https://www.") + r.of(domains);
         c["industry"] = r.of(industries);
-        c["plan"] = json::object{{"type", "plan"}, {"id", std::to_string(269315 + r.pick(3))}, {"name", r.of(plans)}};
+        c["plan"] =
+            json::object{{"type", "plan"}, {"id", std::to_string(269315 + r.pick(3))}, {"name", r.of(plans)}};
         c["custom_attributes"] = json::object{{"tier", static_cast<std::int64_t>(r.pick(4))}};
         c["tags"] = json::object{{"type", "tag.list"}, {"tags", json::array{}}};
         c["segments"] = json::object{{"type", "segment.list"}, {"segments", json::array{}}};
@@ -233,7 +288,8 @@ void seed_store(store& s, const seed_spec& spec) {
         c["phone"] = "+35386" + std::to_string(1000000 + r.pick(8999999));
         c["formatted_phone"] = c["phone"];
         c["name"] = first + " " + last;
-        c["owner_id"] = r.pick(3) == 0 ? json::value(nullptr) : json::value(std::stoll(std::to_string(991267390 + r.pick(4))));
+        c["owner_id"] = r.pick(3) == 0 ? json::value(nullptr)
+                                       : json::value(std::stoll(std::to_string(991267390 + r.pick(4))));
         c["has_hard_bounced"] = r.pick(20) == 0;
         c["marked_email_as_spam"] = r.pick(50) == 0;
         c["unsubscribed_from_emails"] = r.pick(8) == 0;
@@ -263,8 +319,10 @@ void seed_store(store& s, const seed_spec& spec) {
         loc["city"] = cities[ci];
         loc["country_code"] = country_codes[ci];
         loc["continent_code"] = continents[ci];
-        c["social_profiles"].as_object()["data"] = json::array{json::object{
-            {"type", "social_profile"}, {"name", "Twitter"}, {"url", "https://twitter.com/" + to_lower(first) + std::to_string(i + 1)}}};
+        c["social_profiles"].as_object()["data"] = json::array{
+            json::object{{"type", "social_profile"},
+                         {"name", "Twitter"},
+                         {"url", "https://twitter.com/" + to_lower(first) + std::to_string(i + 1)}}};
         contacts.insert(id, std::move(c));
         s.seeded_contacts.push_back(id);
     }
@@ -275,8 +333,8 @@ void seed_store(store& s, const seed_spec& spec) {
         for (std::size_t i = 0; i < cts.size(); ++i) {
             auto* co = cos[i % cos.size()];
             auto& emb = cts[i]->obj["companies"].as_object();
-            emb["data"].as_array().push_back(json::object{{"type", "company"}, {"id", co->id},
-                                                          {"url", "/companies/" + co->id}});
+            emb["data"].as_array().push_back(
+                json::object{{"type", "company"}, {"id", co->id}, {"url", "/companies/" + co->id}});
             emb["total_count"] = 1;
             auto& uc = co->obj["user_count"];
             uc = uc.to_number<std::int64_t>() + 1;
@@ -301,24 +359,36 @@ void seed_store(store& s, const seed_spec& spec) {
         cv["state"] = open ? "open" : "closed";
         cv["read"] = r.pick(2) == 0;
         cv["priority"] = r.pick(5) == 0 ? "priority" : "not_priority";
-        cv["admin_assignee_id"] = r.pick(2) ? json::value(std::stoll(admin_ids[r.pick(admin_ids.size())])) : json::value(nullptr);
+        cv["admin_assignee_id"] =
+            r.pick(2) ? json::value(std::stoll(admin_ids[r.pick(admin_ids.size())])) : json::value(nullptr);
         cv["team_assignee_id"] = nullptr;
-        std::string author_id = contact_entries.empty() ? std::string() : contact_entries[i % contact_entries.size()]->id;
+        std::string author_id =
+            contact_entries.empty() ? std::string() : contact_entries[i % contact_entries.size()]->id;
         std::string body = std::string("<p>Hello, I need help with my ") + r.of(plans) + " plan</p>";
-        cv["source"] = json::object{{"type", "conversation"}, {"id", std::to_string(400000000 + i)}, {"delivered_as", "customer_initiated"},
-                                    {"subject", ""}, {"body", body},
-                                    {"author", json::object{{"type", "user"}, {"id", author_id}, {"name", nullptr}, {"email", ""}}},
-                                    {"attachments", json::array{}}, {"url", nullptr}, {"redacted", false}};
+        cv["source"] = json::object{
+            {"type", "conversation"},
+            {"id", std::to_string(400000000 + i)},
+            {"delivered_as", "customer_initiated"},
+            {"subject", ""},
+            {"body", body},
+            {"author", json::object{{"type", "user"}, {"id", author_id}, {"name", nullptr}, {"email", ""}}},
+            {"attachments", json::array{}},
+            {"url", nullptr},
+            {"redacted", false}};
         json::array cts;
-        if (!author_id.empty()) cts.push_back(json::object{{"type", "contact"}, {"id", author_id}, {"external_id", nullptr}});
+        if (!author_id.empty())
+            cts.push_back(json::object{{"type", "contact"}, {"id", author_id}, {"external_id", nullptr}});
         cv["contacts"] = json::object{{"type", "contact.list"}, {"contacts", std::move(cts)}};
         cv["teammates"] = json::object{{"type", "admin.list"}, {"admins", json::array{}}};
         cv["custom_attributes"] = json::object{};
         cv["tags"] = json::object{{"type", "tag.list"}, {"tags", json::array{}}};
         cv["conversation_rating"] = nullptr;
-        cv["statistics"] = json::object{{"type", "conversation_statistics"}, {"count_reopens", 0}, {"count_assignments", 0},
+        cv["statistics"] = json::object{{"type", "conversation_statistics"},
+                                        {"count_reopens", 0},
+                                        {"count_assignments", 0},
                                         {"count_conversation_parts", 1}};
-        cv["conversation_parts"] = json::object{{"type", "conversation_part.list"}, {"conversation_parts", json::array{}}, {"total_count", 0}};
+        cv["conversation_parts"] = json::object{
+            {"type", "conversation_part.list"}, {"conversation_parts", json::array{}}, {"total_count", 0}};
         convs.insert(id, std::move(cv));
         s.seeded_conversations.push_back(id);
     }

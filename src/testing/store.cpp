@@ -49,7 +49,8 @@ bool collection::erase(std::string_view id) {
 std::vector<entry*> collection::all() {
     std::vector<entry*> out;
     out.reserve(by_seq_.size());
-    for (auto& [seq, e] : by_seq_) out.push_back(&e);
+    for (auto& [seq, e] : by_seq_)
+        out.push_back(&e);
     return out;
 }
 
@@ -61,7 +62,8 @@ std::string call::query_or(const std::string& key, std::string def) const {
 const json::object* call::body() const {
     if (!parsed_) {
         parsed_ = true;
-        bool blank = std::all_of(body_text.begin(), body_text.end(), [](unsigned char ch) { return std::isspace(ch); });
+        bool blank = std::all_of(body_text.begin(), body_text.end(),
+                                 [](unsigned char ch) { return std::isspace(ch); });
         if (!blank) {
             boost::system::error_code ec;
             json_ = json::parse(body_text, ec);
@@ -86,7 +88,9 @@ reply json_reply(unsigned status, std::string body) {
     return r;
 }
 
-reply json_reply(unsigned status, const json::value& v) { return json_reply(status, json::serialize(v)); }
+reply json_reply(unsigned status, const json::value& v) {
+    return json_reply(status, json::serialize(v));
+}
 
 reply shared_reply(std::shared_ptr<const std::string> body) {
     reply r;
@@ -113,9 +117,13 @@ reply not_found(const call& c, std::string_view code, std::string_view message) 
     return error_reply(c, 404, code, message);
 }
 
-reply bad_param(const call& c, std::string_view message) { return error_reply(c, 400, "parameter_invalid", message); }
+reply bad_param(const call& c, std::string_view message) {
+    return error_reply(c, 400, "parameter_invalid", message);
+}
 
-reply invalid_json(const call& c) { return bad_param(c, "Request body is not valid JSON"); }
+reply invalid_json(const call& c) {
+    return bad_param(c, "Request body is not valid JSON");
+}
 
 std::string make_cursor(std::uint64_t seq) {
     // Opaque to clients; hex of "c:<seq>".
@@ -160,7 +168,8 @@ std::optional<page_slice> cursor_page(const std::vector<entry*>& items, std::siz
     page_slice out;
     out.total = items.size();
     std::size_t end = std::min(items.size(), start + per_page);
-    out.items.assign(items.begin() + static_cast<std::ptrdiff_t>(start), items.begin() + static_cast<std::ptrdiff_t>(end));
+    out.items.assign(items.begin() + static_cast<std::ptrdiff_t>(start),
+                     items.begin() + static_cast<std::ptrdiff_t>(end));
     std::size_t total_pages = (items.size() + per_page - 1) / per_page;
     std::size_t page = start / per_page + 1;
     out.pages["type"] = "pages";
@@ -183,7 +192,8 @@ page_slice number_page(const std::vector<entry*>& items, std::size_t page, std::
     if (page == 0) page = 1;
     std::size_t start = std::min(items.size(), (page - 1) * per_page);
     std::size_t end = std::min(items.size(), start + per_page);
-    out.items.assign(items.begin() + static_cast<std::ptrdiff_t>(start), items.begin() + static_cast<std::ptrdiff_t>(end));
+    out.items.assign(items.begin() + static_cast<std::ptrdiff_t>(start),
+                     items.begin() + static_cast<std::ptrdiff_t>(end));
     std::size_t total_pages = (items.size() + per_page - 1) / per_page;
     out.pages["type"] = "pages";
     out.pages["page"] = page;
@@ -203,7 +213,8 @@ page_slice number_page(const std::vector<entry*>& items, std::size_t page, std::
 std::string list_body(std::string_view type, std::string_view field, const std::vector<entry*>& items,
                       const json::object& extra) {
     std::size_t size = 64;
-    for (auto* e : items) size += e->json()->size() + 1;
+    for (auto* e : items)
+        size += e->json()->size() + 1;
     std::string out;
     out.reserve(size + 256);
     out += R"({"type":)";
@@ -236,7 +247,9 @@ std::optional<std::size_t> parse_per_page(const std::string& s, std::size_t def,
     return v;
 }
 
-collection& store::coll(std::string_view name) { return collections[std::string(name)]; }
+collection& store::coll(std::string_view name) {
+    return collections[std::string(name)];
+}
 
 std::string store::new_id(std::string_view kind, bool hex) {
     std::uint64_t n = ++id_counters[std::string(kind)];
@@ -246,81 +259,17 @@ std::string store::new_id(std::string_view kind, bool hex) {
     }
     // 24 hex digits: a fixed prefix, a per-kind tag and the counter, so ids are stable and distinct.
     std::uint32_t tag = 0;
-    for (char ch : kind) tag = tag * 31 + static_cast<unsigned char>(ch);
+    for (char ch : kind)
+        tag = tag * 31 + static_cast<unsigned char>(ch);
     char buf[32];
     std::snprintf(buf, sizeof buf, "65%06x%016llx", tag & 0xffffffu, static_cast<unsigned long long>(n));
     return buf;
 }
 
 std::int64_t store::now() const {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-namespace {
-// Path parameters arrive percent-encoded (external ids may hold any character).
-std::string pct_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        unsigned v = 0;
-        if (s[i] == '%' && i + 2 < s.size() &&
-            std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16).ptr == s.data() + i + 3) {
-            out += static_cast<char>(v);
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-} // namespace
-
-void router::add(std::string method, std::string pattern, handler fn) {
-    route r;
-    r.method = std::move(method);
-    r.pattern = std::move(pattern);
-    r.fn = std::move(fn);
-    std::string_view p = r.pattern;
-    std::size_t pos = 1;
-    while (pos <= p.size()) {
-        auto next = p.find('/', pos);
-        if (next == std::string_view::npos) next = p.size();
-        r.segments.emplace_back(p.substr(pos, next - pos));
-        if (r.segments.back().empty() || r.segments.back().front() != '{') ++r.literal_count;
-        pos = next + 1;
-    }
-    routes_.push_back(std::move(r));
-}
-
-const route* router::match(call& c) const {
-    std::vector<std::string_view> segs;
-    std::string_view p = c.path;
-    std::size_t pos = 1;
-    while (pos <= p.size()) {
-        auto next = p.find('/', pos);
-        if (next == std::string_view::npos) next = p.size();
-        segs.push_back(p.substr(pos, next - pos));
-        pos = next + 1;
-    }
-    if (!segs.empty() && segs.back().empty() && segs.size() > 1) segs.pop_back(); // trailing slash
-    const route* best = nullptr;
-    for (const auto& r : routes_) {
-        if (r.method != c.method || r.segments.size() != segs.size()) continue;
-        bool ok = true;
-        for (std::size_t i = 0; i < segs.size() && ok; ++i) {
-            const auto& s = r.segments[i];
-            bool param = !s.empty() && s.front() == '{';
-            ok = param ? !segs[i].empty() : s == segs[i];
-        }
-        if (ok && (!best || r.literal_count > best->literal_count)) best = &r;
-    }
-    if (best) {
-        c.params.clear();
-        for (std::size_t i = 0; i < segs.size(); ++i)
-            if (!best->segments[i].empty() && best->segments[i].front() == '{') c.params.push_back(pct_decode(segs[i]));
-    }
-    return best;
 }
 
 void merge_fields(json::object& dst, const json::object& src, std::initializer_list<std::string_view> deep) {
@@ -330,7 +279,8 @@ void merge_fields(json::object& dst, const json::object& src, std::initializer_l
             auto* cur = dst.if_contains(k);
             if (!cur || !cur->is_object()) dst[k] = json::object{};
             auto& o = dst[k].as_object();
-            for (auto& [k2, v2] : v.as_object()) o[k2] = v2;
+            for (auto& [k2, v2] : v.as_object())
+                o[k2] = v2;
         } else {
             dst[k] = v;
         }
@@ -339,7 +289,8 @@ void merge_fields(json::object& dst, const json::object& src, std::initializer_l
 
 std::string to_lower(std::string_view s) {
     std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (auto& ch : out)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return out;
 }
 

@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,8 +64,8 @@ struct reply {
 struct call {
     std::string method;
     std::string path;
-    std::vector<std::string> params;                 ///< path parameters in order
-    std::map<std::string, std::string> query;        ///< decoded query parameters (last one wins)
+    std::vector<std::string> params;          ///< path parameters in order
+    std::map<std::string, std::string> query; ///< decoded query parameters (last one wins)
     std::string body_text;
     std::string request_id;
     std::string base_url;
@@ -86,7 +85,8 @@ reply json_reply(unsigned status, std::string body);
 reply json_reply(unsigned status, const boost::json::value& v);
 reply shared_reply(std::shared_ptr<const std::string> body);
 reply error_reply(const call& c, unsigned status, std::string_view code, std::string_view message);
-reply not_found(const call& c, std::string_view code = "not_found", std::string_view message = "Resource Not Found");
+reply not_found(const call& c, std::string_view code = "not_found",
+                std::string_view message = "Resource Not Found");
 reply bad_param(const call& c, std::string_view message);
 /// The error reply for a request whose JSON body does not parse.
 reply invalid_json(const call& c);
@@ -144,35 +144,6 @@ struct store {
     /// Current Unix time (seconds).
     std::int64_t now() const;
 };
-
-/// Routing table entry: `pattern` segments with `{x}` match one path segment.
-using handler = std::function<reply(call&, store&)>;
-struct route {
-    std::string method;
-    std::string pattern;
-    handler fn;
-    std::vector<std::string> segments;
-    int literal_count = 0;
-};
-
-class router {
-public:
-    void add(std::string method, std::string pattern, handler fn);
-    /// Finds the most specific route; fills `c.params`. nullptr if none.
-    const route* match(call& c) const;
-    std::size_t size() const { return routes_.size(); }
-
-private:
-    std::vector<route> routes_;
-};
-
-// Registration of handler groups (one file each).
-void register_contacts(router& r);
-void register_companies(router& r);
-void register_conversations(router& r);
-void register_tickets(router& r);
-void register_misc(router& r);   // admins, teams, tags, notes, events, export
-void register_generic(router& r); // table-driven long tail
 
 // Seeding.
 struct seed_spec {

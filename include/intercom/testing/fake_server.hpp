@@ -4,9 +4,8 @@
 //     intercom::testing::fake_server server(ioc.get_executor(), {.seed = {.contacts = 1000}});
 //     server.start();
 //     ... drive http://127.0.0.1:<server.port()> with any HTTP client while ioc runs ...
-//     server.add_fault({.method = "GET", .path = "/contacts/{id}", .nth = 3, .action = {.kind = fault_kind::status}});
-//     auto seen = server.requests();
-//     server.stop();
+//     server.add_fault({.method = "GET", .path = "/contacts/{id}", .nth = 3, .action = {.kind =
+//     fault_kind::status}}); auto seen = server.requests(); server.stop();
 #pragma once
 
 #include <intercom/testing/fault.hpp>
@@ -29,28 +28,29 @@ struct seed_options {
     std::size_t contacts = 0;
     std::size_t companies = 0;
     std::size_t conversations = 0;
-    std::uint64_t seed = 42;                ///< varies the generated values
-    std::int64_t base_time = 1700000000;    ///< created_at of the first seeded object (Unix seconds)
+    std::uint64_t seed = 42;             ///< varies the generated values
+    std::int64_t base_time = 1700000000; ///< created_at of the first seeded object (Unix seconds)
 };
 
 /// Intercom's limiter: a budget of requests per window, counted per access token (each token is an app).
 struct rate_limit_options {
     bool enabled = true;
-    unsigned requests_per_window = 100000;  ///< generous by default so benchmarks are not throttled
+    unsigned requests_per_window = 100000; ///< generous by default so benchmarks are not throttled
     std::chrono::milliseconds window{10000};
 };
 
 struct fake_server_options {
     std::string bind_address = "127.0.0.1";
-    std::uint16_t port = 0;                 ///< 0: an ephemeral port (read it with `port()`)
-    bool tls = false;                       ///< HTTPS with a CA made at start (see `ca_pem()`)
+    std::uint16_t port = 0; ///< 0: an ephemeral port (read it with `port()`)
+    bool tls = false;       ///< HTTPS with a CA made at start (see `ca_pem()`)
     seed_options seed;
     rate_limit_options rate_limit;
-    /// `Intercom-Version` values accepted; empty: 1.0 ... 2.11, Preview and Unstable. A missing header means 2.11.
+    /// `Intercom-Version` values accepted; empty: 1.0 ... 2.11, Preview and Unstable. A missing header
+    /// means 2.11.
     std::vector<std::string> accepted_versions;
     std::chrono::milliseconds scroll_expiry{60000}; ///< a companies scroll idle this long is gone
-    bool record_requests = true;            ///< keep a `recorded_request` per request
-    std::size_t max_recorded = 200000;      ///< oldest entries are dropped beyond this
+    bool record_requests = true;                    ///< keep a `recorded_request` per request
+    std::size_t max_recorded = 200000;              ///< oldest entries are dropped beyond this
     std::size_t max_body_bytes = 16 * 1024 * 1024;
 };
 
@@ -63,7 +63,8 @@ public:
     fake_server(const fake_server&) = delete;
     fake_server& operator=(const fake_server&) = delete;
 
-    /// Binds, listens and starts accepting (on the executor). Throws `boost::system::system_error` on failure.
+    /// Binds, listens and starts accepting (on the executor). Throws `boost::system::system_error` on
+    /// failure.
     void start();
     /// Stops accepting and closes every open connection. Idempotent.
     void stop();

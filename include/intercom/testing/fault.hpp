@@ -12,8 +12,8 @@ namespace intercom::testing {
 
 /// What the server does instead of (or on top of) its normal answer.
 enum class fault_kind {
-    none,                  ///< no fault (only `delay` applies)
-    status,                ///< answer `status` with an Intercom-style error body (429 carries rate-limit headers)
+    none,   ///< no fault (only `delay` applies)
+    status, ///< answer `status` with an Intercom-style error body (429 carries rate-limit headers)
     reset_before_headers,  ///< abort the TCP connection (RST) before writing anything
     reset_after_headers,   ///< write the headers and part of the body, then abort (RST)
     truncated_body,        ///< announce the full Content-Length, send half of the body, close cleanly
@@ -31,18 +31,19 @@ std::optional<fault_kind> fault_kind_from_string(std::string_view s) noexcept;
 /// The action of a rule.
 struct fault {
     fault_kind kind = fault_kind::none;
-    unsigned status = 503;                             ///< for `fault_kind::status`
-    std::chrono::milliseconds delay{0};                ///< waited before the answer (any kind)
-    std::size_t trickle_chunk = 16;                    ///< for `slow_trickle`
-    std::chrono::milliseconds trickle_interval{10};    ///< for `slow_trickle`
-    std::string body;                                  ///< for `status`: replaces the default error body
+    unsigned status = 503;                          ///< for `fault_kind::status`
+    std::chrono::milliseconds delay{0};             ///< waited before the answer (any kind)
+    std::size_t trickle_chunk = 16;                 ///< for `slow_trickle`
+    std::chrono::milliseconds trickle_interval{10}; ///< for `slow_trickle`
+    std::string body;                               ///< for `status`: replaces the default error body
 };
 
-/// "The `nth` (1-based) request matching `method` and `path`, and the `count - 1` following ones, get `action`".
-/// `count == 0` means every matching request from the `nth` on.
+/// "The `nth` (1-based) request matching `method` and `path`, and the `count - 1` following ones, get
+/// `action`". `count == 0` means every matching request from the `nth` on.
 struct fault_rule {
-    std::string method;  ///< "GET", "POST"...; empty matches any method
-    std::string path;    ///< path pattern, `{x}` matches one segment, a trailing `*` any suffix; empty matches any
+    std::string method; ///< "GET", "POST"...; empty matches any method
+    std::string
+        path; ///< path pattern, `{x}` matches one segment, a trailing `*` any suffix; empty matches any
     unsigned nth = 1;
     unsigned count = 1;
     fault action;

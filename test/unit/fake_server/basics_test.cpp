@@ -14,7 +14,9 @@ using intercom::testing::fake_server_options;
 namespace {
 
 std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 void check_error_list(const intercom::test::http_result& r, unsigned status, const std::string& code) {
@@ -37,7 +39,8 @@ BOOST_AUTO_TEST_CASE(missing_or_bad_token_gets_401_error_list) {
     check_error_list(r, 401, "unauthorized");
     BOOST_TEST(r.json().at("errors").at(0).at("message").as_string() == "Access Token Invalid");
     check_error_list(c.request("GET", "/contacts", {}, {{"Authorization", "Bearer "}}), 401, "unauthorized");
-    check_error_list(c.request("GET", "/contacts", {}, {{"Authorization", "Basic dXNlcjpwYXNz"}}), 401, "unauthorized");
+    check_error_list(c.request("GET", "/contacts", {}, {{"Authorization", "Basic dXNlcjpwYXNz"}}), 401,
+                     "unauthorized");
     BOOST_TEST(c.request("GET", "/contacts", {}, {{"Authorization", "Bearer abc"}}).status == 200u);
     BOOST_TEST(rs.server.count("GET", "/contacts") == 4u);
 }
@@ -50,7 +53,8 @@ BOOST_AUTO_TEST_CASE(intercom_version_check) {
     };
     check_error_list(with_version("3.7"), 400, "intercom_version_invalid");
     check_error_list(with_version("latest"), 400, "intercom_version_invalid");
-    for (std::string ok : {"2.11", "2.10", "1.0", "Unstable", "Preview"}) BOOST_TEST(with_version(ok).status == 200u, ok);
+    for (std::string ok : {"2.11", "2.10", "1.0", "Unstable", "Preview"})
+        BOOST_TEST(with_version(ok).status == 200u, ok);
     BOOST_TEST(c.get("/me").status == 200u); // missing header: app default
 }
 
@@ -79,7 +83,8 @@ BOOST_AUTO_TEST_CASE(limiter_answers_429_once_budget_is_spent) {
     }
     auto r = c.get("/me");
     check_error_list(r, 429, "rate_limit_exceeded");
-    BOOST_TEST(r.json().at("errors").at(0).at("message").as_string() == "Exceeded rate limit of 5 in 10_seconds");
+    BOOST_TEST(r.json().at("errors").at(0).at("message").as_string() ==
+               "Exceeded rate limit of 5 in 10_seconds");
     BOOST_TEST(r.header("x-ratelimit-limit") == "5");
     BOOST_TEST(r.header("x-ratelimit-remaining") == "0");
     auto reset = std::stoll(r.header("x-ratelimit-reset"));
@@ -142,8 +147,10 @@ BOOST_AUTO_TEST_CASE(start_stop_and_seeding_are_deterministic) {
         auto c = rs.client();
         auto r = c.get("/contacts/" + rs.server.seeded_contact_id(7));
         BOOST_TEST(r.status == 200u);
-        if (i == 0) first_body = r.body;
-        else BOOST_TEST(r.body == first_body);
+        if (i == 0)
+            first_body = r.body;
+        else
+            BOOST_TEST(r.body == first_body);
         BOOST_TEST(rs.server.object_count("contacts") == 10u);
         BOOST_TEST(rs.server.object_count("companies") == 2u);
         BOOST_TEST(rs.server.object_count("conversations") == 3u);
@@ -161,14 +168,18 @@ BOOST_AUTO_TEST_CASE(io_context_run_by_several_threads) {
         clients.emplace_back([&, t] {
             auto c = rs.client();
             for (int i = 0; i < 40; ++i) {
-                auto r = c.post("/contacts", json::object{{"email", "t" + std::to_string(t) + "-" + std::to_string(i) + "@x.io"}});
-                if (r.status == 200u) created[static_cast<std::size_t>(t)].emplace_back(r.json().at("id").as_string());
+                auto r = c.post("/contacts", json::object{{"email", "t" + std::to_string(t) + "-" +
+                                                                        std::to_string(i) + "@x.io"}});
+                if (r.status == 200u)
+                    created[static_cast<std::size_t>(t)].emplace_back(r.json().at("id").as_string());
                 c.get("/contacts/" + rs.server.seeded_contact_id(static_cast<std::size_t>(i % 20)));
             }
         });
-    for (auto& t : clients) t.join();
+    for (auto& t : clients)
+        t.join();
     std::set<std::string> ids;
-    for (auto& v : created) ids.insert(v.begin(), v.end());
+    for (auto& v : created)
+        ids.insert(v.begin(), v.end());
     BOOST_TEST(ids.size() == 160u);
     BOOST_TEST(rs.server.object_count("contacts") == 180u);
     BOOST_TEST(rs.server.requests().size() == 320u);

@@ -32,10 +32,13 @@ struct fault_fixture {
 BOOST_AUTO_TEST_SUITE(fake_server_faults)
 
 BOOST_FIXTURE_TEST_CASE(nth_request_gets_status, fault_fixture) {
-    int rule = rs.server.add_fault({.method = "GET", .path = "/contacts/{id}", .nth = 3,
+    int rule = rs.server.add_fault({.method = "GET",
+                                    .path = "/contacts/{id}",
+                                    .nth = 3,
                                     .action = {.kind = fault_kind::status, .status = 503}});
     std::vector<unsigned> statuses;
-    for (int i = 0; i < 4; ++i) statuses.push_back(c.get(target).status);
+    for (int i = 0; i < 4; ++i)
+        statuses.push_back(c.get(target).status);
     BOOST_TEST((statuses == std::vector<unsigned>{200, 200, 503, 200}));
     BOOST_TEST(c.get("/contacts").status == 200u); // other routes are not affected
     auto f = faulted(rs.server);
@@ -47,9 +50,11 @@ BOOST_FIXTURE_TEST_CASE(nth_request_gets_status, fault_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(every_request_from_the_second_on, fault_fixture) {
-    rs.server.add_fault({.path = "/contacts/*", .nth = 2, .count = 0, .action = {.kind = fault_kind::status, .status = 502}});
+    rs.server.add_fault(
+        {.path = "/contacts/*", .nth = 2, .count = 0, .action = {.kind = fault_kind::status, .status = 502}});
     std::vector<unsigned> statuses;
-    for (int i = 0; i < 5; ++i) statuses.push_back(c.get(target).status);
+    for (int i = 0; i < 5; ++i)
+        statuses.push_back(c.get(target).status);
     BOOST_TEST((statuses == std::vector<unsigned>{200, 502, 502, 502, 502}));
     auto r = c.get(target);
     BOOST_TEST(r.json().at("type").as_string() == "error.list");
@@ -69,7 +74,8 @@ BOOST_FIXTURE_TEST_CASE(injected_429_carries_rate_limit_headers, fault_fixture) 
 }
 
 BOOST_FIXTURE_TEST_CASE(status_with_custom_body_and_statuses, fault_fixture) {
-    rs.server.add_fault({.nth = 1, .action = {.kind = fault_kind::status, .status = 500, .body = "<html>oops</html>"}});
+    rs.server.add_fault(
+        {.nth = 1, .action = {.kind = fault_kind::status, .status = 500, .body = "<html>oops</html>"}});
     rs.server.add_fault({.nth = 2, .action = {.kind = fault_kind::status, .status = 504}});
     auto a = c.get(target);
     BOOST_TEST(a.status == 500u);
@@ -78,7 +84,8 @@ BOOST_FIXTURE_TEST_CASE(status_with_custom_body_and_statuses, fault_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(delay, fault_fixture) {
-    rs.server.add_fault({.method = "GET", .action = {.kind = fault_kind::none, .delay = std::chrono::milliseconds(150)}});
+    rs.server.add_fault(
+        {.method = "GET", .action = {.kind = fault_kind::none, .delay = std::chrono::milliseconds(150)}});
     auto t0 = std::chrono::steady_clock::now();
     auto r = c.get(target);
     auto waited = std::chrono::steady_clock::now() - t0;
@@ -88,7 +95,8 @@ BOOST_FIXTURE_TEST_CASE(delay, fault_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(reset_before_headers_applies_the_request_but_loses_the_answer, fault_fixture) {
-    rs.server.add_fault({.method = "POST", .path = "/contacts", .action = {.kind = fault_kind::reset_before_headers}});
+    rs.server.add_fault(
+        {.method = "POST", .path = "/contacts", .action = {.kind = fault_kind::reset_before_headers}});
     auto r = c.post("/contacts", json::object{{"email", "lost@example.com"}});
     BOOST_TEST(static_cast<bool>(r.ec));
     BOOST_TEST(r.status == 0u);
@@ -152,7 +160,8 @@ BOOST_FIXTURE_TEST_CASE(connection_close, fault_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(slow_trickle, fault_fixture) {
-    rs.server.add_fault({.action = {.kind = fault_kind::slow_trickle, .trickle_chunk = 256,
+    rs.server.add_fault({.action = {.kind = fault_kind::slow_trickle,
+                                    .trickle_chunk = 256,
                                     .trickle_interval = std::chrono::milliseconds(2)}});
     auto expected = c.get("/contacts/" + id); // trickled
     auto plain = c.get("/contacts/" + id);
@@ -186,7 +195,8 @@ BOOST_FIXTURE_TEST_CASE(max_in_flight_is_recorded, fault_fixture) {
             auto cl = rs.client();
             if (cl.get(target).status == 200u) ++ok;
         });
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     BOOST_TEST(ok == 4);
     BOOST_TEST(rs.server.max_in_flight() == 4u);
     BOOST_TEST(rs.server.connections_accepted() == 4u); // the fixture client connects lazily, never used here

@@ -53,7 +53,8 @@ public:
         http::request<http::string_body> req(http::string_to_verb(method), target, 11);
         req.set(http::field::host, "127.0.0.1");
         req.set(http::field::accept, "application/json");
-        for (auto& [k, v] : headers) req.set(k, v);
+        for (auto& [k, v] : headers)
+            req.set(k, v);
         if (!body.empty() || method == "POST" || method == "PUT") {
             req.set(http::field::content_type, "application/json");
             req.body() = body;
@@ -72,7 +73,8 @@ public:
         if (parser.is_header_done()) {
             auto& res = parser.get();
             out.status = res.result_int();
-            for (auto& f : res) out.headers[lower(std::string(f.name_string()))] = std::string(f.value());
+            for (auto& f : res)
+                out.headers[lower(std::string(f.name_string()))] = std::string(f.value());
             out.keep_alive = res.keep_alive();
             out.body = res.body();
         }
@@ -102,7 +104,8 @@ public:
 
 private:
     static std::string lower(std::string s) {
-        for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (auto& ch : s)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         return s;
     }
 
@@ -145,13 +148,15 @@ struct running_server {
     explicit running_server(testing::fake_server_options opts = {}, int io_threads = 1)
         : server(ioc.get_executor(), std::move(opts)) {
         server.start();
-        for (int i = 0; i < io_threads; ++i) threads.emplace_back([this] { ioc.run(); });
+        for (int i = 0; i < io_threads; ++i)
+            threads.emplace_back([this] { ioc.run(); });
     }
     ~running_server() {
         server.stop();
         guard.reset();
         ioc.stop();
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
     }
     sync_client client() { return sync_client(server.port(), server.ca_pem()); }
 };

@@ -14,7 +14,8 @@ using intercom::test::sync_client;
 
 namespace {
 
-std::vector<json::object> list_all_contacts(sync_client& c, std::size_t per_page, std::size_t* requests = nullptr) {
+std::vector<json::object> list_all_contacts(sync_client& c, std::size_t per_page,
+                                            std::size_t* requests = nullptr) {
     std::vector<json::object> out;
     std::string cursor;
     std::size_t n = 0;
@@ -26,7 +27,8 @@ std::vector<json::object> list_all_contacts(sync_client& c, std::size_t per_page
         BOOST_REQUIRE_EQUAL(r.status, 200u);
         auto v = r.json().as_object();
         BOOST_REQUIRE(v.at("type").as_string() == "list");
-        for (auto& x : v.at("data").as_array()) out.push_back(x.as_object());
+        for (auto& x : v.at("data").as_array())
+            out.push_back(x.as_object());
         const auto& pages = v.at("pages").as_object();
         BOOST_REQUIRE(pages.at("type").as_string() == "pages");
         auto* next = pages.if_contains("next");
@@ -38,13 +40,15 @@ std::vector<json::object> list_all_contacts(sync_client& c, std::size_t per_page
     return out;
 }
 
-std::set<std::string> search_ids(sync_client& c, const std::string& path, const json::value& query, std::size_t per_page,
-                                 std::size_t* pages_seen = nullptr, std::string list_field = "data") {
+std::set<std::string> search_ids(sync_client& c, const std::string& path, const json::value& query,
+                                 std::size_t per_page, std::size_t* pages_seen = nullptr,
+                                 std::string list_field = "data") {
     std::set<std::string> ids;
     json::value cursor = nullptr;
     std::size_t n = 0;
     for (;;) {
-        json::object body{{"query", query}, {"pagination", json::object{{"per_page", per_page}, {"starting_after", cursor}}}};
+        json::object body{{"query", query},
+                          {"pagination", json::object{{"per_page", per_page}, {"starting_after", cursor}}}};
         auto r = c.post(path, body);
         ++n;
         BOOST_REQUIRE_EQUAL(r.status, 200u);
@@ -67,17 +71,23 @@ std::set<std::string> search_ids(sync_client& c, const std::string& path, const 
 
 std::string lower(std::string_view s) {
     std::string o(s);
-    for (auto& ch : o) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (auto& ch : o)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return o;
 }
 std::string str(const json::object& o, std::string_view k) {
     auto* v = o.if_contains(k);
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
-std::int64_t seats(const json::object& o) { return o.at("custom_attributes").at("seats").as_int64(); }
-std::string country(const json::object& o) { return str(o.at("location").as_object(), "country"); }
+std::int64_t seats(const json::object& o) {
+    return o.at("custom_attributes").at("seats").as_int64();
+}
+std::string country(const json::object& o) {
+    return str(o.at("location").as_object(), "country");
+}
 
-std::set<std::string> expected(const std::vector<json::object>& all, const std::function<bool(const json::object&)>& pred) {
+std::set<std::string> expected(const std::vector<json::object>& all,
+                               const std::function<bool(const json::object&)>& pred) {
     std::set<std::string> out;
     for (auto& o : all)
         if (pred(o)) out.insert(str(o, "id"));
@@ -100,7 +110,8 @@ BOOST_AUTO_TEST_CASE(cursor_pagination_of_20000_contacts_visits_each_once) {
     BOOST_TEST(requests == 134u);
     BOOST_TEST(all.size() == 20000u);
     std::set<std::string> ids;
-    for (auto& o : all) ids.insert(str(o, "id"));
+    for (auto& o : all)
+        ids.insert(str(o, "id"));
     BOOST_TEST(ids.size() == 20000u);
     BOOST_TEST(ids.count(rs.server.seeded_contact_id(0)) == 1u);
     BOOST_TEST(ids.count(rs.server.seeded_contact_id(19999)) == 1u);
@@ -129,18 +140,24 @@ struct search_fixture {
 };
 
 BOOST_FIXTURE_TEST_CASE(nested_and_or_returns_exactly_the_matching_set, search_fixture) {
-    // (role = user AND (country = Ireland OR seats > 150)) OR (email ~ "hopper" AND browser IN [chrome, firefox])
+    // (role = user AND (country = Ireland OR seats > 150)) OR (email ~ "hopper" AND browser IN [chrome,
+    // firefox])
     json::value q = json::object{
         {"operator", "OR"},
-        {"value", json::array{
-             json::object{{"operator", "AND"},
-                          {"value", json::array{filter("role", "=", "user"),
-                                                json::object{{"operator", "OR"},
-                                                             {"value", json::array{filter("location.country", "=", "Ireland"),
-                                                                                   filter("custom_attributes.seats", ">", 150)}}}}}},
-             json::object{{"operator", "AND"},
-                          {"value", json::array{filter("email", "~", "hopper"),
-                                                filter("browser", "IN", json::array{"chrome", "firefox"})}}}}}};
+        {"value",
+         json::array{
+             json::object{
+                 {"operator", "AND"},
+                 {"value",
+                  json::array{
+                      filter("role", "=", "user"),
+                      json::object{{"operator", "OR"},
+                                   {"value", json::array{filter("location.country", "=", "Ireland"),
+                                                         filter("custom_attributes.seats", ">", 150)}}}}}},
+             json::object{
+                 {"operator", "AND"},
+                 {"value", json::array{filter("email", "~", "hopper"),
+                                       filter("browser", "IN", json::array{"chrome", "firefox"})}}}}}};
     auto want = expected(all, [](const json::object& o) {
         bool a = str(o, "role") == "user" && (country(o) == "Ireland" || seats(o) > 150);
         bool b = lower(str(o, "email")).find("hopper") != std::string::npos &&
@@ -171,13 +188,19 @@ BOOST_FIXTURE_TEST_CASE(every_operator, search_fixture) {
         {filter("custom_attributes.seats", "<=", 50), [](auto& o) { return seats(o) <= 50; }},
         {filter("custom_attributes.seats", ">", 150), [](auto& o) { return seats(o) > 150; }},
         {filter("custom_attributes.seats", ">=", 150), [](auto& o) { return seats(o) >= 150; }},
-        {filter("email", "~", "LOVELACE"), [](auto& o) { return str(o, "email").find("lovelace") != std::string::npos; }},
-        {filter("email", "!~", "example"), [](auto& o) { return str(o, "email").find("example") == std::string::npos; }},
+        {filter("email", "~", "LOVELACE"),
+         [](auto& o) { return str(o, "email").find("lovelace") != std::string::npos; }},
+        {filter("email", "!~", "example"),
+         [](auto& o) { return str(o, "email").find("example") == std::string::npos; }},
         {filter("name", "^", "Ada "), [](auto& o) { return str(o, "name").rfind("Ada ", 0) == 0; }},
         {filter("email", "$", ".org"),
-         [](auto& o) { auto e = str(o, "email"); return e.size() > 4 && e.compare(e.size() - 4, 4, ".org") == 0; }},
+         [](auto& o) {
+             auto e = str(o, "email");
+             return e.size() > 4 && e.compare(e.size() - 4, 4, ".org") == 0;
+         }},
         {filter("owner_id", "=", nullptr), [](auto& o) { return o.at("owner_id").is_null(); }},
-        {filter("unsubscribed_from_emails", "=", true), [](auto& o) { return o.at("unsubscribed_from_emails").as_bool(); }},
+        {filter("unsubscribed_from_emails", "=", true),
+         [](auto& o) { return o.at("unsubscribed_from_emails").as_bool(); }},
     };
     for (auto& t : cases) {
         auto want = expected(all, t.pred);
@@ -196,7 +219,8 @@ BOOST_FIXTURE_TEST_CASE(dates_compare_by_day_and_reject_other_operators, search_
     auto day_of = [](const json::object& o) { return o.at("created_at").as_int64() / 86400; };
     auto eq = search_ids(c, "/contacts/search", filter("created_at", "=", t), 150);
     BOOST_TEST((eq == expected(all, [&](auto& o) { return day_of(o) == day; })));
-    auto gt = search_ids(c, "/contacts/search", filter("created_at", ">", json::string(std::to_string(t))), 150);
+    auto gt =
+        search_ids(c, "/contacts/search", filter("created_at", ">", json::string(std::to_string(t))), 150);
     BOOST_TEST((gt == expected(all, [&](auto& o) { return day_of(o) > day; })));
     auto lt = search_ids(c, "/contacts/search", filter("created_at", "<", t), 150);
     BOOST_TEST((lt == expected(all, [&](auto& o) { return day_of(o) < day; })));
@@ -218,10 +242,12 @@ BOOST_FIXTURE_TEST_CASE(malformed_queries_are_rejected, search_fixture) {
     bad(json::object{{"operator", "XOR"}, {"value", json::array{filter("role", "=", "user")}}});
     bad(json::object{{"operator", "AND"}, {"value", json::array{}}});
     json::value deep = filter("role", "=", "user");
-    for (int i = 0; i < 4; ++i) deep = json::object{{"operator", "AND"}, {"value", json::array{deep}}};
+    for (int i = 0; i < 4; ++i)
+        deep = json::object{{"operator", "AND"}, {"value", json::array{deep}}};
     bad(deep);
     json::array many;
-    for (int i = 0; i < 16; ++i) many.push_back(filter("role", "=", "user"));
+    for (int i = 0; i < 16; ++i)
+        many.push_back(filter("role", "=", "user"));
     bad(json::object{{"operator", "OR"}, {"value", many}});
     BOOST_TEST(c.request("POST", "/contacts/search", "{not json").status == 400u);
     BOOST_TEST(c.post("/contacts/search", json::object{}).status == 400u);

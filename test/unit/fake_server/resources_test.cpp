@@ -46,7 +46,8 @@ BOOST_AUTO_TEST_CASE(contact_lifecycle) {
     auto c = rs.client();
     BOOST_TEST(c.post("/contacts", json::object{{"name", "nobody"}}).status == 400u);
     BOOST_TEST(c.post("/contacts", json::object{{"role", "admin"}}).status == 400u);
-    auto created = c.post("/contacts", json::object{{"email", "New@Example.com"}, {"name", "New"},
+    auto created = c.post("/contacts", json::object{{"email", "New@Example.com"},
+                                                    {"name", "New"},
                                                     {"custom_attributes", json::object{{"plan", "pro"}}}});
     BOOST_TEST_REQUIRE(created.status == 200u);
     auto obj = created.json().as_object();
@@ -60,7 +61,8 @@ BOOST_AUTO_TEST_CASE(contact_lifecycle) {
     BOOST_TEST(dup.status == 409u);
     BOOST_TEST(code_of(dup) == "conflict");
     // Update merges custom attributes.
-    auto upd = c.put("/contacts/" + id, json::object{{"name", "Renamed"}, {"custom_attributes", json::object{{"seats", 3}}}});
+    auto upd = c.put("/contacts/" + id,
+                     json::object{{"name", "Renamed"}, {"custom_attributes", json::object{{"seats", 3}}}});
     BOOST_TEST(upd.status == 200u);
     BOOST_TEST(upd.json().at("name").as_string() == "Renamed");
     BOOST_TEST(upd.json().at("custom_attributes").at("plan").as_string() == "pro");
@@ -109,13 +111,16 @@ BOOST_AUTO_TEST_CASE(tags_and_notes_on_contacts) {
     BOOST_TEST(c.post("/contacts/" + cid + "/tags", json::object{{"id", tid}}).status == 200u);
     BOOST_TEST(c.get("/contacts/" + cid + "/tags").json().at("data").as_array().size() == 1u);
     // tag_id search sees it.
-    auto found = c.post("/contacts/search", json::object{{"query", json::object{{"field", "tag_id"}, {"operator", "="}, {"value", tid}}}});
+    auto found =
+        c.post("/contacts/search",
+               json::object{{"query", json::object{{"field", "tag_id"}, {"operator", "="}, {"value", tid}}}});
     BOOST_TEST(found.json().at("total_count").as_int64() == 1);
     BOOST_TEST(c.del("/contacts/" + cid + "/tags/" + tid).status == 200u);
     BOOST_TEST(c.get("/contacts/" + cid + "/tags").json().at("data").as_array().empty());
     BOOST_TEST(c.get("/tags").json().at("data").as_array().size() == 1u);
 
-    auto note = c.post("/contacts/" + cid + "/notes", json::object{{"body", "hello"}, {"admin_id", "991267390"}});
+    auto note =
+        c.post("/contacts/" + cid + "/notes", json::object{{"body", "hello"}, {"admin_id", "991267390"}});
     BOOST_TEST_REQUIRE(note.status == 200u);
     std::string nid(note.json().at("id").as_string());
     BOOST_TEST(c.get("/notes/" + nid).json().at("body").as_string() == "<p>hello</p>");
@@ -146,7 +151,8 @@ BOOST_AUTO_TEST_CASE(companies_upsert_pages_and_filters) {
     auto p3 = c.get("/companies?per_page=15&page=3").json();
     BOOST_TEST(p3.at("data").as_array().size() == 11u);
     BOOST_TEST(p3.at("pages").at("next").is_null());
-    BOOST_TEST(c.request("POST", "/companies/list?per_page=20&page=2").json().at("data").as_array().size() == 20u);
+    BOOST_TEST(c.request("POST", "/companies/list?per_page=20&page=2").json().at("data").as_array().size() ==
+               20u);
     std::string co(a.json().at("id").as_string());
     std::string ct = rs.server.seeded_contact_id(0);
     BOOST_TEST(c.post("/contacts/" + ct + "/companies", json::object{{"id", co}}).status == 200u);
@@ -164,7 +170,8 @@ BOOST_AUTO_TEST_CASE(companies_scroll_one_at_a_time_with_expiry) {
     std::set<std::string> seen;
     auto first = c.get("/companies/scroll").json();
     std::string param(first.at("scroll_param").as_string());
-    for (auto& x : first.at("data").as_array()) seen.insert(std::string(x.at("id").as_string()));
+    for (auto& x : first.at("data").as_array())
+        seen.insert(std::string(x.at("id").as_string()));
     auto busy = c.get("/companies/scroll");
     BOOST_TEST(busy.status == 400u); // only one scroll at a time
     for (;;) {
@@ -172,7 +179,8 @@ BOOST_AUTO_TEST_CASE(companies_scroll_one_at_a_time_with_expiry) {
         BOOST_TEST(page.at("scroll_param").as_string() == param);
         auto& data = page.at("data").as_array();
         if (data.empty()) break;
-        for (auto& x : data) seen.insert(std::string(x.at("id").as_string()));
+        for (auto& x : data)
+            seen.insert(std::string(x.at("id").as_string()));
     }
     BOOST_TEST(seen.size() == 120u);
     // Finished scroll: a new one may start; an idle one expires and its param then fails with 500.
@@ -189,32 +197,49 @@ BOOST_AUTO_TEST_CASE(conversations_flow) {
     running_server rs({.seed = {.contacts = 5, .conversations = 30}});
     auto c = rs.client();
     std::string ct = rs.server.seeded_contact_id(1);
-    auto msg = c.post("/conversations", json::object{{"from", json::object{{"type", "user"}, {"id", ct}}}, {"body", "help"}});
+    auto msg = c.post("/conversations",
+                      json::object{{"from", json::object{{"type", "user"}, {"id", ct}}}, {"body", "help"}});
     BOOST_TEST_REQUIRE(msg.status == 200u);
     BOOST_TEST(msg.json().at("type").as_string() == "user_message");
     std::string conv(msg.json().at("conversation_id").as_string());
-    BOOST_TEST(c.post("/conversations", json::object{{"from", json::object{{"type", "user"}, {"id", "nope"}}}, {"body", "x"}}).status == 404u);
-    auto rep = c.post("/conversations/" + conv + "/reply",
-                      json::object{{"message_type", "comment"}, {"type", "admin"}, {"admin_id", "991267390"}, {"body", "hi"}});
+    BOOST_TEST(c.post("/conversations",
+                      json::object{{"from", json::object{{"type", "user"}, {"id", "nope"}}}, {"body", "x"}})
+                   .status == 404u);
+    auto rep = c.post("/conversations/" + conv + "/reply", json::object{{"message_type", "comment"},
+                                                                        {"type", "admin"},
+                                                                        {"admin_id", "991267390"},
+                                                                        {"body", "hi"}});
     BOOST_TEST(rep.status == 200u);
     BOOST_TEST(rep.json().at("conversation_parts").at("total_count").as_int64() == 1);
-    auto closed = c.post("/conversations/" + conv + "/parts",
-                         json::object{{"message_type", "close"}, {"type", "admin"}, {"admin_id", "991267390"}});
+    auto closed =
+        c.post("/conversations/" + conv + "/parts",
+               json::object{{"message_type", "close"}, {"type", "admin"}, {"admin_id", "991267390"}});
     BOOST_TEST(closed.json().at("state").as_string() == "closed");
-    BOOST_TEST(c.post("/conversations/" + conv + "/parts", json::object{{"message_type", "close"}, {"admin_id", "1"}}).status == 404u);
+    BOOST_TEST(c.post("/conversations/" + conv + "/parts",
+                      json::object{{"message_type", "close"}, {"admin_id", "1"}})
+                   .status == 404u);
     auto tag = c.post("/tags", json::object{{"name", "urgent"}}).json();
-    BOOST_TEST(c.post("/conversations/" + conv + "/tags", json::object{{"id", tag.at("id")}, {"admin_id", "991267390"}}).status == 200u);
-    auto found = c.post("/conversations/search",
-                        json::object{{"query", json::object{{"operator", "AND"},
-                                                            {"value", json::array{json::object{{"field", "tag_ids"}, {"operator", "="}, {"value", tag.at("id")}},
-                                                                                  json::object{{"field", "state"}, {"operator", "="}, {"value", "closed"}}}}}}});
+    BOOST_TEST(c.post("/conversations/" + conv + "/tags",
+                      json::object{{"id", tag.at("id")}, {"admin_id", "991267390"}})
+                   .status == 200u);
+    auto found = c.post(
+        "/conversations/search",
+        json::object{
+            {"query",
+             json::object{
+                 {"operator", "AND"},
+                 {"value",
+                  json::array{json::object{{"field", "tag_ids"}, {"operator", "="}, {"value", tag.at("id")}},
+                              json::object{{"field", "state"}, {"operator", "="}, {"value", "closed"}}}}}}});
     BOOST_TEST(found.json().at("type").as_string() == "conversation.list");
     BOOST_TEST(found.json().at("conversations").as_array().size() == 1u);
     // Cursor list.
     std::size_t total = 0, pages = 0;
     std::string cursor;
     for (;;) {
-        auto r = c.get("/conversations?per_page=7" + (cursor.empty() ? std::string() : "&starting_after=" + cursor)).json();
+        auto r = c.get("/conversations?per_page=7" +
+                       (cursor.empty() ? std::string() : "&starting_after=" + cursor))
+                     .json();
         BOOST_TEST(r.at("type").as_string() == "conversation.list");
         total += r.at("conversations").as_array().size();
         ++pages;
@@ -231,18 +256,25 @@ BOOST_AUTO_TEST_CASE(tickets_flow) {
     auto c = rs.client();
     auto types = c.get("/ticket_types").json();
     std::string tt(types.at("data").at(0).at("id").as_string());
-    auto t = c.post("/tickets", json::object{{"ticket_type_id", tt},
-                                             {"contacts", json::array{json::object{{"id", rs.server.seeded_contact_id(0)}}}},
-                                             {"ticket_attributes", json::object{{"_default_title_", "Broken"}}}});
+    auto t =
+        c.post("/tickets",
+               json::object{{"ticket_type_id", tt},
+                            {"contacts", json::array{json::object{{"id", rs.server.seeded_contact_id(0)}}}},
+                            {"ticket_attributes", json::object{{"_default_title_", "Broken"}}}});
     BOOST_TEST_REQUIRE(t.status == 200u);
     std::string id(t.json().at("id").as_string());
     BOOST_TEST(t.json().at("type").as_string() == "ticket");
     BOOST_TEST(c.post("/tickets", json::object{{"ticket_type_id", tt}}).status == 400u);
     auto upd = c.put("/tickets/" + id, json::object{{"state", "in_progress"}});
     BOOST_TEST(upd.json().at("ticket_state").as_string() == "in_progress");
-    BOOST_TEST(c.post("/tickets/" + id + "/reply", json::object{{"message_type", "comment"}, {"type", "admin"},
-                                                                {"admin_id", "991267390"}, {"body", "on it"}}).status == 200u);
-    auto s = c.post("/tickets/search", json::object{{"query", json::object{{"field", "title"}, {"operator", "~"}, {"value", "broken"}}}});
+    BOOST_TEST(c.post("/tickets/" + id + "/reply", json::object{{"message_type", "comment"},
+                                                                {"type", "admin"},
+                                                                {"admin_id", "991267390"},
+                                                                {"body", "on it"}})
+                   .status == 200u);
+    auto s = c.post(
+        "/tickets/search",
+        json::object{{"query", json::object{{"field", "title"}, {"operator", "~"}, {"value", "broken"}}}});
     BOOST_TEST(s.json().at("tickets").as_array().size() == 1u);
     BOOST_TEST(c.del("/tickets/" + id).status == 200u);
     BOOST_TEST(c.get("/tickets/" + id).status == 404u);
@@ -259,7 +291,9 @@ BOOST_AUTO_TEST_CASE(data_events_dedup) {
     BOOST_TEST(c.post("/events", ev).status == 202u); // duplicate ignored
     ev["created_at"] = 1700000200;
     BOOST_TEST(c.post("/events", ev).status == 202u);
-    BOOST_TEST(c.post("/events", json::object{{"event_name", "x"}, {"created_at", 1}, {"id", "nobody"}}).status == 404u);
+    BOOST_TEST(
+        c.post("/events", json::object{{"event_name", "x"}, {"created_at", 1}, {"id", "nobody"}}).status ==
+        404u);
     BOOST_TEST(c.post("/events", json::object{{"created_at", 1}, {"id", ct}}).status == 400u);
     auto list = c.get("/events?type=user&intercom_user_id=" + ct).json();
     BOOST_TEST(list.at("type").as_string() == "event.list");
@@ -303,7 +337,8 @@ BOOST_AUTO_TEST_CASE(generic_resource_crud) {
     BOOST_TEST(code_of(bad) == "parameter_invalid");
     std::vector<std::string> ids;
     for (int i = 0; i < 17; ++i) {
-        auto r = c.post("/articles", json::object{{"title", "Article " + std::to_string(i)}, {"author_id", 991267390}});
+        auto r = c.post("/articles",
+                        json::object{{"title", "Article " + std::to_string(i)}, {"author_id", 991267390}});
         BOOST_TEST_REQUIRE(r.status == 200u);
         BOOST_TEST(r.json().at("type").as_string() == "article");
         ids.emplace_back(r.json().at("id").as_string());
@@ -339,8 +374,11 @@ BOOST_AUTO_TEST_CASE(seeded_directory_resources) {
     BOOST_TEST(admins.at("admins").as_array().size() == 4u);
     std::string aid(admins.at("admins").at(1).at("id").as_string());
     BOOST_TEST(c.get("/admins/" + aid).json().at("type").as_string() == "admin");
-    BOOST_TEST(c.put("/admins/" + aid + "/away", json::object{{"away_mode_enabled", true}, {"away_mode_reassign", false}})
-                   .json().at("away_mode_enabled").as_bool());
+    BOOST_TEST(c.put("/admins/" + aid + "/away",
+                     json::object{{"away_mode_enabled", true}, {"away_mode_reassign", false}})
+                   .json()
+                   .at("away_mode_enabled")
+                   .as_bool());
     BOOST_TEST(c.get("/admins/0").status == 404u);
     auto teams = c.get("/teams").json();
     BOOST_TEST(teams.at("type").as_string() == "team.list");
@@ -348,7 +386,8 @@ BOOST_AUTO_TEST_CASE(seeded_directory_resources) {
     BOOST_TEST(c.get("/me").json().at("app").at("id_code").as_string() == "ecahpwf5");
     BOOST_TEST(c.get("/segments").json().at("segments").as_array().size() == 3u);
     BOOST_TEST(c.get("/subscription_types").json().at("data").as_array().size() == 3u);
-    BOOST_TEST(c.get("/admins/activity_logs?created_at_after=1").json().at("type").as_string() == "activity_log.list");
+    BOOST_TEST(c.get("/admins/activity_logs?created_at_after=1").json().at("type").as_string() ==
+               "activity_log.list");
     BOOST_TEST(c.get("/admins/activity_logs").status == 400u);
 }
 
