@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(companies_upsert_pages_and_filters) {
 }
 
 BOOST_AUTO_TEST_CASE(companies_scroll_one_at_a_time_with_expiry) {
-    running_server rs({.seed = {.companies = 120}, .scroll_expiry = std::chrono::milliseconds(300)});
+    running_server rs({.seed = {.companies = 120}, .scroll_expiry = std::chrono::milliseconds(1000)});
     auto c = rs.client();
     std::set<std::string> seen;
     auto first = c.get("/companies/scroll").json();
@@ -183,11 +183,11 @@ BOOST_AUTO_TEST_CASE(companies_scroll_one_at_a_time_with_expiry) {
             seen.insert(std::string(x.at("id").as_string()));
     }
     BOOST_TEST(seen.size() == 120u);
-    // Finished scroll: a new one may start; an idle one expires and its param then fails with 500.
+    // Finished scroll: a new one may start; an idle one expires (1 s here) and its param then fails with 500.
     auto again = c.get("/companies/scroll").json();
     std::string p2(again.at("scroll_param").as_string());
     BOOST_TEST(p2 != param);
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1150));
     auto expired = c.get("/companies/scroll?scroll_param=" + p2);
     BOOST_TEST(expired.status == 500u);
     BOOST_TEST(c.get("/companies/scroll").status == 200u);
