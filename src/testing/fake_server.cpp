@@ -22,7 +22,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -343,7 +343,7 @@ using impl_ptr = std::shared_ptr<fake_server::impl>;
 tcp::socket& lowest_socket(beast::tcp_stream& s) {
     return s.socket();
 }
-tcp::socket& lowest_socket(beast::ssl_stream<beast::tcp_stream>& s) {
+tcp::socket& lowest_socket(asio::ssl::stream<beast::tcp_stream>& s) {
     return s.next_layer().socket();
 }
 
@@ -359,6 +359,17 @@ void close_gracefully(tcp::socket& sock) {
     sock.close(ec);
 }
 
+// Writes `a` then `b` in one gather write. A named coroutine on purpose: the buffer array must live
+// in a coroutine frame until the write completes (a lambda returning the lazily started
+// `async_write` would leave it dangling once the lambda returned).
+template <class Stream>
+asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> write_parts(std::shared_ptr<Stream> stream,
+                                                                                 std::string_view a,
+                                                                                 std::string_view b) {
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size())};
+    co_return co_await asio::async_write(*stream, bufs, asio::as_tuple(asio::use_awaitable));
+}
+
 template <class Stream>
 asio::awaitable<bool> deliver(std::shared_ptr<Stream> stream, plan p) {
     auto& sock = lowest_socket(*stream);
@@ -368,11 +379,7 @@ asio::awaitable<bool> deliver(std::shared_ptr<Stream> stream, plan p) {
         co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     const std::string& body = *p.rep.body;
-    auto write = [&](std::string_view a, std::string_view b) {
-        std::array<asio::const_buffer, 2> bufs{asio::buffer(a.data(), a.size()),
-                                               asio::buffer(b.data(), b.size())};
-        return asio::async_write(*stream, bufs, asio::as_tuple(asio::use_awaitable));
-    };
+    auto write = [&stream](std::string_view a, std::string_view b) { return write_parts(stream, a, b); };
     switch (p.action.kind) {
     case fault_kind::reset_before_headers:
         abort_connection(sock);
@@ -508,9 +515,9 @@ asio::awaitable<void> serve_tls(impl_ptr self, tcp::socket sock, std::uint64_t c
         close_gracefully(sock);
         co_return;
     }
-    auto stream = std::make_shared<beast::ssl_stream<beast::tcp_stream>>(beast::tcp_stream(std::move(sock)),
+    auto stream = std::make_shared<asio::ssl::stream<beast::tcp_stream>>(beast::tcp_stream(std::move(sock)),
                                                                          *self->ssl_ctx);
-    registration<beast::ssl_stream<beast::tcp_stream>> reg(self, conn_id, stream);
+    registration<asio::ssl::stream<beast::tcp_stream>> reg(self, conn_id, stream);
     beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(10));
     auto [ec] =
         co_await stream->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));

@@ -140,6 +140,17 @@ BOOST_AUTO_TEST_CASE(tls_server_serves_with_generated_ca) {
     BOOST_TEST(c.connects() == 1); // keep-alive over TLS
 }
 
+// Regression: bodies larger than one TLS record (16 KiB) used to stall after the headers.
+BOOST_AUTO_TEST_CASE(tls_server_sends_bodies_larger_than_a_tls_record) {
+    running_server rs({.tls = true, .seed = {.contacts = 200}});
+    auto c = rs.client();
+    auto r = c.get("/contacts?per_page=150");
+    BOOST_TEST(!r.ec);
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(r.body.size() > 200'000u);
+    BOOST_TEST(r.json().at("data").as_array().size() == 150u);
+}
+
 BOOST_AUTO_TEST_CASE(start_stop_and_seeding_are_deterministic) {
     std::string first_body;
     for (int i = 0; i < 2; ++i) {
