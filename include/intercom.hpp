@@ -11,3 +11,9 @@
 #include <intercom/rate_limit.hpp>
 #include <intercom/request_options.hpp>
 #include <intercom/result.hpp>
+#include <intercom/async_run.hpp>
+#include <intercom/json/flex_id.hpp>
+#include <intercom/json/nullable.hpp>
+#include <intercom/json/open_enum.hpp>
+#include <intercom/models/models.hpp>
+#include <intercom/resources/all.hpp>
