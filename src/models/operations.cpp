@@ -25,7 +25,7 @@ const operation_info articles_retrieve{"articles.retrieve",      "retrieveArticl
                                        "/articles/{article_id}", retry_class::safe, false};
 const operation_info articles_update{"articles.update",        "updateArticle",         verb::put,
                                      "/articles/{article_id}", retry_class::idempotent, false};
-const operation_info articles_remove{"articles.remove",        "deleteArticle",         verb::delete,
+const operation_info articles_remove{"articles.remove",        "deleteArticle",         verb::delete_,
                                      "/articles/{article_id}", retry_class::idempotent, false};
 const operation_info articles_search{"articles.search",  "searchArticles",  verb::get,
                                      "/articles/search", retry_class::safe, false};
@@ -46,7 +46,7 @@ const operation_info help_center_update_collection{"help_center.update_collectio
                                                    false};
 const operation_info help_center_remove_collection{"help_center.remove_collection",
                                                    "deleteCollection",
-                                                   verb::delete,
+                                                   verb::delete_,
                                                    "/help_center/collections/{collection_id}",
                                                    retry_class::idempotent,
                                                    false};
@@ -70,7 +70,7 @@ const operation_info companies_retrieve{"companies.retrieve",      "RetrieveACom
                                         "/companies/{company_id}", retry_class::safe,      false};
 const operation_info companies_update{"companies.update",        "UpdateCompany",         verb::put,
                                       "/companies/{company_id}", retry_class::idempotent, false};
-const operation_info companies_remove{"companies.remove",        "deleteCompany",         verb::delete,
+const operation_info companies_remove{"companies.remove",        "deleteCompany",         verb::delete_,
                                       "/companies/{company_id}", retry_class::idempotent, false};
 const operation_info companies_list_contacts{
     "companies.list_contacts",          "ListAttachedContacts", verb::get,
@@ -90,7 +90,7 @@ const operation_info companies_attach_contact{
     "/contacts/{contact_id}/companies", retry_class::attach,       false};
 const operation_info companies_detach_contact{"companies.detach_contact",
                                               "detachContactFromACompany",
-                                              verb::delete,
+                                              verb::delete_,
                                               "/contacts/{contact_id}/companies/{company_id}",
                                               retry_class::idempotent,
                                               false};
@@ -112,7 +112,7 @@ const operation_info contacts_update{"contacts.update",        "UpdateContact", 
                                      "/contacts/{contact_id}", retry_class::idempotent, false};
 const operation_info contacts_retrieve{"contacts.retrieve",      "ShowContact",     verb::get,
                                        "/contacts/{contact_id}", retry_class::safe, false};
-const operation_info contacts_remove{"contacts.remove",        "DeleteContact",         verb::delete,
+const operation_info contacts_remove{"contacts.remove",        "DeleteContact",         verb::delete_,
                                      "/contacts/{contact_id}", retry_class::idempotent, false};
 const operation_info contacts_merge{"contacts.merge",  "MergeContact",    verb::post,
                                     "/contacts/merge", retry_class::once, false};
@@ -153,7 +153,7 @@ const operation_info conversations_update{"conversations.update",
                                           "/conversations/{conversation_id}",
                                           retry_class::idempotent,
                                           false};
-const operation_info conversations_remove{"conversations.remove", "deleteConversation",    verb::delete,
+const operation_info conversations_remove{"conversations.remove", "deleteConversation",    verb::delete_,
                                           "/conversations/{id}",  retry_class::idempotent, true};
 const operation_info conversations_search{"conversations.search",  "searchConversations", verb::post,
                                           "/conversations/search", retry_class::read,     false};
@@ -184,7 +184,7 @@ const operation_info conversations_attach_contact{"conversations.attach_contact"
                                                   false};
 const operation_info conversations_detach_contact{"conversations.detach_contact",
                                                   "detachContactFromConversation",
-                                                  verb::delete,
+                                                  verb::delete_,
                                                   "/conversations/{conversation_id}/customers/{contact_id}",
                                                   retry_class::idempotent,
                                                   false};
@@ -251,12 +251,9 @@ const operation_info news_update_item{"news.update_item",
                                       "/news/news_items/{news_item_id}",
                                       retry_class::idempotent,
                                       false};
-const operation_info news_remove_item{"news.remove_item",
-                                      "deleteNewsItem",
-                                      verb::delete,
-                                      "/news/news_items/{news_item_id}",
-                                      retry_class::idempotent,
-                                      false};
+const operation_info news_remove_item{"news.remove_item",      "deleteNewsItem",
+                                      verb::delete_,           "/news/news_items/{news_item_id}",
+                                      retry_class::idempotent, false};
 const operation_info news_list_newsfeed_items{"news.list_newsfeed_items",
                                               "listLiveNewsfeedItems",
                                               verb::get,
@@ -280,7 +277,7 @@ const operation_info subscription_types_attach_contact{"subscription_types.attac
 const operation_info subscription_types_detach_contact{
     "subscription_types.detach_contact",
     "detachSubscriptionTypeToContact",
-    verb::delete,
+    verb::delete_,
     "/contacts/{contact_id}/subscriptions/{subscription_id}",
     retry_class::idempotent,
     false};
@@ -291,12 +288,9 @@ const operation_info phone_call_redirects_create{
     "/phone_call_redirects",       retry_class::create, false};
 const operation_info tags_attach_contact{"tags.attach_contact",         "attachTagToContact", verb::post,
                                          "/contacts/{contact_id}/tags", retry_class::attach,  false};
-const operation_info tags_detach_contact{"tags.detach_contact",
-                                         "detachTagFromContact",
-                                         verb::delete,
-                                         "/contacts/{contact_id}/tags/{tag_id}",
-                                         retry_class::idempotent,
-                                         false};
+const operation_info tags_detach_contact{"tags.detach_contact",   "detachTagFromContact",
+                                         verb::delete_,           "/contacts/{contact_id}/tags/{tag_id}",
+                                         retry_class::idempotent, false};
 const operation_info tags_attach_conversation{"tags.attach_conversation",
                                               "attachTagToConversation",
                                               verb::post,
@@ -305,7 +299,7 @@ const operation_info tags_attach_conversation{"tags.attach_conversation",
                                               false};
 const operation_info tags_detach_conversation{"tags.detach_conversation",
                                               "detachTagFromConversation",
-                                              verb::delete,
+                                              verb::delete_,
                                               "/conversations/{conversation_id}/tags/{tag_id}",
                                               retry_class::idempotent,
                                               false};
@@ -314,16 +308,13 @@ const operation_info tags_create_or_update{"tags.create_or_update", "createTag",
                                            retry_class::upsert,     false};
 const operation_info tags_retrieve{"tags.retrieve",  "findTag",         verb::get,
                                    "/tags/{tag_id}", retry_class::safe, false};
-const operation_info tags_remove{"tags.remove",           "deleteTag", verb::delete, "/tags/{tag_id}",
+const operation_info tags_remove{"tags.remove",           "deleteTag", verb::delete_, "/tags/{tag_id}",
                                  retry_class::idempotent, false};
 const operation_info tags_attach_ticket{"tags.attach_ticket",        "attachTagToTicket", verb::post,
                                         "/tickets/{ticket_id}/tags", retry_class::attach, false};
-const operation_info tags_detach_ticket{"tags.detach_ticket",
-                                        "detachTagFromTicket",
-                                        verb::delete,
-                                        "/tickets/{ticket_id}/tags/{tag_id}",
-                                        retry_class::idempotent,
-                                        false};
+const operation_info tags_detach_ticket{"tags.detach_ticket",    "detachTagFromTicket",
+                                        verb::delete_,           "/tickets/{ticket_id}/tags/{tag_id}",
+                                        retry_class::idempotent, false};
 const operation_info teams_list{"teams.list", "listTeams", verb::get, "/teams", retry_class::safe, false};
 const operation_info teams_retrieve{"teams.retrieve",   "retrieveTeam",    verb::get,
                                     "/teams/{team_id}", retry_class::safe, false};
@@ -359,7 +350,7 @@ const operation_info tickets_update{"tickets.update",       "updateTicket",     
                                     "/tickets/{ticket_id}", retry_class::idempotent, false};
 const operation_info tickets_retrieve{"tickets.retrieve",     "getTicket",       verb::get,
                                       "/tickets/{ticket_id}", retry_class::safe, false};
-const operation_info tickets_remove{"tickets.remove", "deleteTicket",          verb::delete,
+const operation_info tickets_remove{"tickets.remove", "deleteTicket",          verb::delete_,
                                     "/tickets/{id}",  retry_class::idempotent, true};
 const operation_info tickets_search{"tickets.search",  "searchTickets",   verb::post,
                                     "/tickets/search", retry_class::read, false};
@@ -382,7 +373,7 @@ const operation_info ai_content_create_content_import_source{"ai_content.create_
                                                              retry_class::create,
                                                              true};
 const operation_info ai_content_remove_content_import_source{
-    "ai_content.remove_content_import_source", "deleteContentImportSource", verb::delete,
+    "ai_content.remove_content_import_source", "deleteContentImportSource", verb::delete_,
     "/ai/content_import_sources/{id}",         retry_class::idempotent,     true};
 const operation_info ai_content_retrieve_content_import_source{
     "ai_content.retrieve_content_import_source", "getContentImportSource", verb::get,
@@ -403,7 +394,7 @@ const operation_info ai_content_create_external_page{"ai_content.create_external
                                                      retry_class::upsert,
                                                      true};
 const operation_info ai_content_remove_external_page{
-    "ai_content.remove_external_page", "deleteExternalPage",    verb::delete,
+    "ai_content.remove_external_page", "deleteExternalPage",    verb::delete_,
     "/ai/external_pages/{id}",         retry_class::idempotent, true};
 const operation_info ai_content_retrieve_external_page{
     "ai_content.retrieve_external_page", "getExternalPage", verb::get,
@@ -434,7 +425,7 @@ const operation_info custom_object_instances_retrieve{
 const operation_info custom_object_instances_remove{
     "custom_object_instances.remove",
     "",
-    verb::delete,
+    verb::delete_,
     "/custom_object_instances/{custom_object_type_identifier}/{id}",
     retry_class::idempotent,
     true};

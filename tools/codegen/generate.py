@@ -710,7 +710,7 @@ def emit_query_cpp(g):
 
 def emit_operations(g):
     hdr = [HEADER_PREAMBLE, "// Static facts of every generated operation, and the table of all of them.\n"
-           "#pragma once\n\n#include <intercom/operation.hpp>\n\n#include <span>\n\n"
+           "#pragma once\n\n#include <intercom/operation.hpp>\n\n#include <ostream>  // boost/core string_view (via beast verb) needs it\n#include <span>\n\n"
            "namespace intercom {\n\nnamespace operations {\n"]
     for o in g.ops:
         hdr.append("extern const operation_info %s;\n" % op_const(o))
@@ -721,7 +721,7 @@ def emit_operations(g):
            "namespace intercom {\n\nusing boost::beast::http::verb;\n\nnamespace operations {\n"]
     for o in g.ops:
         src.append("const operation_info %s{\"%s.%s\", \"%s\", verb::%s, \"%s\", retry_class::%s, %s};\n"
-                   % (op_const(o), o["group"], o["name"], o["operation_id"], o["method"], o["path"], o["retry"],
+                   % (op_const(o), o["group"], o["name"], o["operation_id"], ident(o["method"]), o["path"], o["retry"],
                       "true" if o["unstable"] else "false"))
     src.append("} // namespace operations\n\nnamespace {\nconst std::array<const operation_info*, %d> table{\n"
                % len(g.ops))
