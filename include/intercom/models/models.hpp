@@ -1262,16 +1262,12 @@ struct admin_with_app {
 
 /// Model of query parameters of `admins_list_activity_logs`.
 struct admins_list_activity_logs_query {
-    static constexpr std::string_view schema_name = "admins_list_activity_logs_query";
-
     std::optional<std::string> created_at_after;
     std::optional<std::string> created_at_before;
 };
 
 /// Model of query parameters of `admins_list`.
 struct admins_list_query {
-    static constexpr std::string_view schema_name = "admins_list_query";
-
     std::optional<bool> display_avatar;
 };
 
@@ -1484,16 +1480,12 @@ struct article_search_highlights_highlighted_title_item {
 
 /// Model of query parameters of `articles_list`.
 struct articles_list_query {
-    static constexpr std::string_view schema_name = "articles_list_query";
-
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
 };
 
 /// Model of query parameters of `articles_search`.
 struct articles_search_query {
-    static constexpr std::string_view schema_name = "articles_search_query";
-
     std::optional<std::string> phrase;
     std::optional<std::string> state;
     std::optional<std::int64_t> help_center_id;
@@ -1782,8 +1774,6 @@ struct companies_attach_contact_request {
 
 /// Model of query parameters of `companies_find`.
 struct companies_find_query {
-    static constexpr std::string_view schema_name = "companies_find_query";
-
     std::optional<std::string> name;
     std::optional<std::string> company_id;
     std::optional<std::string> tag_id;
@@ -1794,16 +1784,12 @@ struct companies_find_query {
 
 /// Model of query parameters of `companies_list_contacts`.
 struct companies_list_contacts_query {
-    static constexpr std::string_view schema_name = "companies_list_contacts_query";
-
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
 };
 
 /// Model of query parameters of `companies_list`.
 struct companies_list_query {
-    static constexpr std::string_view schema_name = "companies_list_query";
-
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
     std::optional<std::string> order;
@@ -1811,8 +1797,6 @@ struct companies_list_query {
 
 /// Model of query parameters of `companies_scroll`.
 struct companies_scroll_query {
-    static constexpr std::string_view schema_name = "companies_scroll_query";
-
     std::optional<std::string> scroll_param;
 };
 
@@ -2516,16 +2500,12 @@ struct contact_unarchived {
 
 /// Model of query parameters of `contacts_list_companies`.
 struct contacts_list_companies_query {
-    static constexpr std::string_view schema_name = "contacts_list_companies_query";
-
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
 };
 
 /// Model of query parameters of `contacts_list`.
 struct contacts_list_query {
-    static constexpr std::string_view schema_name = "contacts_list_query";
-
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
     std::optional<std::string> starting_after;
@@ -2852,8 +2832,6 @@ struct conversations_create_response {
 
 /// Model of query parameters of `conversations_list`.
 struct conversations_list_query {
-    static constexpr std::string_view schema_name = "conversations_list_query";
-
     std::optional<std::int64_t> per_page;
     std::optional<std::string> starting_after;
 };
@@ -2901,15 +2879,11 @@ struct conversations_reply_request {
 
 /// Model of query parameters of `conversations_retrieve`.
 struct conversations_retrieve_query {
-    static constexpr std::string_view schema_name = "conversations_retrieve_query";
-
     std::optional<std::string> display_as;
 };
 
 /// Model of query parameters of `conversations_update`.
 struct conversations_update_query {
-    static constexpr std::string_view schema_name = "conversations_update_query";
-
     std::optional<std::string> display_as;
 };
 
@@ -3316,8 +3290,6 @@ struct custom_object_instance_deleted {
 
 /// Model of query parameters of `custom_object_instances_find`.
 struct custom_object_instances_find_query {
-    static constexpr std::string_view schema_name = "custom_object_instances_find_query";
-
     std::optional<std::string> external_id;
 };
 
@@ -3358,8 +3330,6 @@ struct data_attribute_list {
 
 /// Model of query parameters of `data_attributes_list`.
 struct data_attributes_list_query {
-    static constexpr std::string_view schema_name = "data_attributes_list_query";
-
     std::optional<std::string> model;
     std::optional<bool> include_archived;
 };
@@ -3429,8 +3399,6 @@ struct data_event_summary_item {
 
 /// Model of query parameters of `data_events_list`.
 struct data_events_list_query {
-    static constexpr std::string_view schema_name = "data_events_list_query";
-
     std::optional<std::string> user_id;
     std::optional<std::string> intercom_user_id;
     std::optional<std::string> email;
@@ -3670,16 +3638,12 @@ struct help_center_list {
 
 /// Model of query parameters of `help_center_list_collections`.
 struct help_center_list_collections_query {
-    static constexpr std::string_view schema_name = "help_center_list_collections_query";
-
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
 };
 
 /// Model of query parameters of `help_center_list`.
 struct help_center_list_query {
-    static constexpr std::string_view schema_name = "help_center_list_query";
-
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
 };
@@ -3972,8 +3936,6 @@ struct notes_create_request {
 
 /// Model of query parameters of `notes_list`.
 struct notes_list_query {
-    static constexpr std::string_view schema_name = "notes_list_query";
-
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
 };
@@ -4145,8 +4107,6 @@ struct segment_list {
 
 /// Model of query parameters of `segments_list`.
 struct segments_list_query {
-    static constexpr std::string_view schema_name = "segments_list_query";
-
     std::optional<bool> include_count;
 };
 
@@ -4964,8 +4924,6 @@ struct visitor_tags_tags_item {
 
 /// Model of query parameters of `visitors_find`.
 struct visitors_find_query {
-    static constexpr std::string_view schema_name = "visitors_find_query";
-
     std::optional<std::string> user_id;
 };
 
