@@ -114,4 +114,10 @@ bool has_keys(const boost::json::object& o, std::initializer_list<std::string_vi
     return true;
 }
 
+bool keys_within(const boost::json::object& o, std::initializer_list<std::string_view> keys) {
+    for (const auto& kv : o)
+        if (std::find(keys.begin(), keys.end(), std::string_view(kv.key())) == keys.end()) return false;
+    return true;
+}
+
 } // namespace intercom::json

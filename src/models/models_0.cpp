@@ -30,19 +30,41 @@ bool decode(const boost::json::value& jv, action_component& out) {
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "url"})) {
+    if (json::has_keys(*o, {"type", "url"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "sheet"))) {
         models::sheet_action_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "url"})) {
+    if (json::has_keys(*o, {"type", "url"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "url"))) {
         models::url_action_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type"})) {
+    if (json::has_keys(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "submit"))) {
+        models::submit_action_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"type", "url"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "sheet"))) {
+        models::sheet_action_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"type", "url"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "url"))) {
+        models::url_action_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "submit"))) {
         models::submit_action_component x;
         decode(jv, x);
         out.value = std::move(x);
@@ -864,6 +886,24 @@ bool decode(const boost::json::value& jv, attach_contact_to_conversation_request
         return true;
     }
     if (json::has_keys(*o, {"email"})) {
+        models::attach_contact_to_conversation_request_customer_option_3 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"customer", "intercom_user_id"})) {
+        models::attach_contact_to_conversation_request_customer_option_1 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"customer", "user_id"})) {
+        models::attach_contact_to_conversation_request_customer_option_2 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"customer", "email"})) {
         models::attach_contact_to_conversation_request_customer_option_3 x;
         decode(jv, x);
         out.value = std::move(x);

@@ -384,73 +384,177 @@ bool decode(const boost::json::value& jv, component& out) {
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "id", "label", "action"})) {
+    if (json::has_keys(*o, {"type", "id", "label", "action"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "button"))) {
         models::button_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "id", "option", "label"})) {
+    if (json::has_keys(*o, {"type", "id", "option", "label"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "checkbox"))) {
         models::checkbox_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "id", "options"})) {
+    if (json::has_keys(*o, {"type", "id", "options"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "dropdown"))) {
         models::dropdown_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "id"})) {
+    if (json::has_keys(*o, {"type", "id"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "input"))) {
         models::input_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "items"})) {
+    if (json::has_keys(*o, {"type", "items"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "list"))) {
         models::list_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "id", "options"})) {
+    if (json::has_keys(*o, {"type", "id", "options"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "single-select"))) {
         models::single_select_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "id"})) {
+    if (json::has_keys(*o, {"type", "id"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "textarea"))) {
         models::text_area_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "items"})) {
+    if (json::has_keys(*o, {"type", "items"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "data-table"))) {
         models::data_table_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type"})) {
+    if (json::has_keys(*o, {"type"}) &&
+        (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "divider"))) {
         models::divider_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "url", "width", "height"})) {
+    if (json::has_keys(*o, {"type", "url", "width", "height"}) &&
+        (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "image"))) {
         models::image_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type"})) {
+    if (json::has_keys(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "spacer"))) {
         models::spacer_component x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "text"})) {
+    if (json::has_keys(*o, {"type", "text"}) &&
+        (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "text"))) {
+        models::text_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"action", "disabled", "id", "label", "style", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "button"))) {
+        models::button_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"disabled", "id", "label", "option", "save_state", "type", "value"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "checkbox"))) {
+        models::checkbox_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"disabled", "id", "label", "options", "save_state", "type", "value"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "dropdown"))) {
+        models::dropdown_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(
+            *o, {"action", "disabled", "id", "label", "placeholder", "save_state", "type", "value"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "input"))) {
+        models::input_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"disabled", "items", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "list"))) {
+        models::list_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o,
+                          {"action", "disabled", "id", "label", "options", "save_state", "type", "value"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "single-select"))) {
+        models::single_select_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"disabled", "error", "id", "label", "placeholder", "type", "value"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "textarea"))) {
+        models::text_area_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"items", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "data-table"))) {
+        models::data_table_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"bottom_margin", "id", "type"}) &&
+        (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "divider"))) {
+        models::divider_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(
+            *o, {"action", "align", "bottom_margin", "height", "id", "rounded", "type", "url", "width"}) &&
+        (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "image"))) {
+        models::image_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"id", "size", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "spacer"))) {
+        models::spacer_component x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"align", "bottom_margin", "id", "style", "text", "type"}) &&
+        (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "text"))) {
         models::text_component x;
         decode(jv, x);
         out.value = std::move(x);
@@ -489,6 +593,19 @@ bool decode(const boost::json::value& jv, configure_request& out) {
     }
     if (json::has_keys(*o, {"workspace_id", "workspace_region", "component_id", "admin", "context",
                             "current_canvas", "input_values"})) {
+        models::configure_request_option_2 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"admin", "context", "workspace_id"})) {
+        models::configure_request_option_1 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"admin", "component_id", "context", "current_canvas", "input_values",
+                               "workspace_id", "workspace_region"})) {
         models::configure_request_option_2 x;
         decode(jv, x);
         out.value = std::move(x);
@@ -574,6 +691,18 @@ bool decode(const boost::json::value& jv, configure_response& out) {
         return true;
     }
     if (json::has_keys(*o, {"canvas"})) {
+        models::configure_response_option_2 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"results"})) {
+        models::results_response x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"canvas"})) {
         models::configure_response_option_2 x;
         decode(jv, x);
         out.value = std::move(x);
@@ -988,19 +1117,52 @@ bool decode(const boost::json::value& jv, contact_reply_conversation_request& ou
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"})) {
+    if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
         models::contact_reply_intercom_user_id_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"email", "message_type", "type", "body"})) {
+    if (json::has_keys(*o, {"email", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
         models::contact_reply_email_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"user_id", "message_type", "type", "body"})) {
+    if (json::has_keys(*o, {"user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
+        models::contact_reply_user_id_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at",
+                               "intercom_user_id", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
+        models::contact_reply_intercom_user_id_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at", "email",
+                               "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
+        models::contact_reply_email_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at", "message_type",
+                               "type", "user_id"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
         models::contact_reply_user_id_request x;
         decode(jv, x);
         out.value = std::move(x);
@@ -1163,19 +1325,50 @@ bool decode(const boost::json::value& jv, contact_reply_ticket_request& out) {
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"})) {
+    if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
         models::contact_reply_ticket_intercom_user_id_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"user_id", "message_type", "type", "body"})) {
+    if (json::has_keys(*o, {"user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
         models::contact_reply_ticket_user_id_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"email", "message_type", "type", "body"})) {
+    if (json::has_keys(*o, {"email", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
+        models::contact_reply_ticket_email_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(
+            *o, {"attachment_urls", "body", "created_at", "intercom_user_id", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
+        models::contact_reply_ticket_intercom_user_id_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"attachment_urls", "body", "created_at", "message_type", "type", "user_id"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
+        models::contact_reply_ticket_user_id_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"attachment_urls", "body", "created_at", "email", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
         models::contact_reply_ticket_email_request x;
         decode(jv, x);
         out.value = std::move(x);

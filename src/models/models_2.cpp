@@ -747,25 +747,59 @@ bool decode(const boost::json::value& jv, conversations_manage_request& out) {
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"message_type", "type", "admin_id"})) {
+    if (json::has_keys(*o, {"message_type", "type", "admin_id"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "close")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "admin"))) {
         models::close_conversation_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"message_type", "admin_id", "snoozed_until"})) {
+    if (json::has_keys(*o, {"message_type", "admin_id", "snoozed_until"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "snoozed"))) {
         models::snooze_conversation_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"message_type", "admin_id"})) {
+    if (json::has_keys(*o, {"message_type", "admin_id"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "open"))) {
         models::open_conversation_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"message_type", "type", "admin_id", "assignee_id"})) {
+    if (json::has_keys(*o, {"message_type", "type", "admin_id", "assignee_id"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "assignment"))) {
+        models::assign_conversation_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"admin_id", "body", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "close")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "admin"))) {
+        models::close_conversation_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"admin_id", "message_type", "snoozed_until"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "snoozed"))) {
+        models::snooze_conversation_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"admin_id", "message_type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "open"))) {
+        models::open_conversation_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"admin_id", "assignee_id", "body", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "assignment"))) {
         models::assign_conversation_request x;
         decode(jv, x);
         out.value = std::move(x);

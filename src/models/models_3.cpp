@@ -366,6 +366,24 @@ bool decode(const boost::json::value& jv, create_ticket_request_contacts_item& o
         out.value = std::move(x);
         return true;
     }
+    if (json::keys_within(*o, {"id"})) {
+        models::create_ticket_request_contacts_item_option_1 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"external_id"})) {
+        models::create_ticket_request_contacts_item_option_2 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"email"})) {
+        models::create_ticket_request_contacts_item_option_3 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
     out.value = jv;
     return true;
 }
@@ -592,6 +610,24 @@ bool decode(const boost::json::value& jv, customer_request& out) {
         return true;
     }
     if (json::has_keys(*o, {"email"})) {
+        models::customer_request_option_3 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"intercom_user_id"})) {
+        models::customer_request_option_1 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"user_id"})) {
+        models::customer_request_option_2 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"email"})) {
         models::customer_request_option_3 x;
         decode(jv, x);
         out.value = std::move(x);

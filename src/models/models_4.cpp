@@ -770,13 +770,31 @@ bool decode(const boost::json::value& jv, list_component_items_item& out) {
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "id", "title", "image", "image_width", "image_height"})) {
+    if (json::has_keys(*o, {"type", "id", "title", "image", "image_width", "image_height"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
         models::list_item_with_image x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "id", "title"})) {
+    if (json::has_keys(*o, {"type", "id", "title"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
+        models::list_item_without_image x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"action", "disabled", "id", "image", "image_height", "image_width",
+                               "rounded_image", "subtitle", "tertiary_text", "title", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
+        models::list_item_with_image x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"action", "disabled", "id", "image", "image_height", "image_width",
+                               "rounded_image", "subtitle", "tertiary_text", "title", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
         models::list_item_without_image x;
         decode(jv, x);
         out.value = std::move(x);

@@ -12,13 +12,13 @@ bool decode(const boost::json::value& jv, multiple_or_single_filter_search_reque
         out.value = jv;
         return true;
     }
-    if (json::has_keys(*o, {})) {
+    if (json::keys_within(*o, {"operator", "value"})) {
         models::multiple_filter_search_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {})) {
+    if (json::keys_within(*o, {"field", "operator", "value"})) {
         models::single_filter_search_request x;
         decode(jv, x);
         out.value = std::move(x);
@@ -414,13 +414,29 @@ bool decode(const boost::json::value& jv, redact_conversation_request& out) {
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "conversation_id", "conversation_part_id"})) {
+    if (json::has_keys(*o, {"type", "conversation_id", "conversation_part_id"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "conversation_part"))) {
         models::redact_conversation_request_option_1 x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {"type", "conversation_id", "source_id"})) {
+    if (json::has_keys(*o, {"type", "conversation_id", "source_id"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "source"))) {
+        models::redact_conversation_request_option_2 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"conversation_id", "conversation_part_id", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "conversation_part"))) {
+        models::redact_conversation_request_option_1 x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"conversation_id", "source_id", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "source"))) {
         models::redact_conversation_request_option_2 x;
         decode(jv, x);
         out.value = std::move(x);
@@ -583,13 +599,13 @@ bool decode(const boost::json::value& jv, search_request_query& out) {
         out.value = jv;
         return true;
     }
-    if (json::has_keys(*o, {})) {
+    if (json::keys_within(*o, {"field", "operator", "value"})) {
         models::single_filter_search_request x;
         decode(jv, x);
         out.value = std::move(x);
         return true;
     }
-    if (json::has_keys(*o, {})) {
+    if (json::keys_within(*o, {"operator", "value"})) {
         models::multiple_filter_search_request x;
         decode(jv, x);
         out.value = std::move(x);

@@ -374,6 +374,30 @@ bool decode(const boost::json::value& jv, tags_create_or_update_request& out) {
         out.value = std::move(x);
         return true;
     }
+    if (json::keys_within(*o, {"id", "name"})) {
+        models::create_or_update_tag_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"companies", "name"})) {
+        models::tag_company_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"companies", "name"})) {
+        models::untag_company_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
+    if (json::keys_within(*o, {"name", "users"})) {
+        models::tag_multiple_users_request x;
+        decode(jv, x);
+        out.value = std::move(x);
+        return true;
+    }
     out.value = jv;
     return true;
 }

@@ -10,9 +10,15 @@ namespace intercom::models {
 namespace {
 
 template <class T>
-bool roundtrip(const boost::json::value& in, boost::json::value& out) {
+bool roundtrip(const boost::json::value& in, boost::json::value& out, std::size_t* unknown) {
     T t{};
     if (!decode(in, t)) return false;
+    if (unknown) {
+        if constexpr (requires { t.extra; })
+            *unknown = t.extra.size();
+        else
+            *unknown = t.value.index() == 0 ? 1 : 0;
+    }
     encode(out, t);
     return true;
 }

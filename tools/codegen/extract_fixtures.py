@@ -67,7 +67,7 @@ def main():
         body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
         if o["body"]:
             for ex_name, ex in sorted((body.get("examples") or {}).items()):
-                if isinstance(ex, dict) and "value" in ex:
+                if isinstance(ex, dict) and isinstance(ex.get("value"), dict):  # a null example is no body
                     examples.append({"where": "request %s %s (%s)" % (m.upper(), path, ex_name),
                                      "model": o["body"], "value": ex["value"]})
     # schema-level examples of the 2.11 components
@@ -77,6 +77,17 @@ def main():
             if t.kind in ("struct", "variant"):
                 examples.append({"where": "schema %s" % name, "model": t.name, "value": sch["example"]})
 
+    # property-level examples of every struct, decoded as a one-key object of the owning struct;
+    # "typed" asks the test to also report whether the value landed in the typed field
+    for n in sorted(g.types):
+        t = g.types[n]
+        if t.kind != "struct" or not hasattr(t, "schema"):
+            continue
+        sspec, ssch = t.schema
+        for key, p in sorted(g.collect_props(sspec, ssch).items()):
+            if isinstance(p, dict) and "example" in p:
+                examples.append({"where": "property %s.%s" % (n, key), "model": n, "value": {key: p["example"]},
+                                 "typed": True})
     with open(args.out, "w") as f:
         json.dump({"operations": ops, "examples": examples}, f, default=str)
     print("operations: %d, examples: %d" % (len(ops), len(examples)))

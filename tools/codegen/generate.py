@@ -226,8 +226,11 @@ class Generator:
                         consts[k] = ev[0]
                 req = list(self.collect_required(aspec, asch))
                 v.alts.append((an, consts, req))
+                v.props = getattr(v, "props", {})
+                v.props[an] = sorted(props)
         else:
             st = Struct(n, name)
+            st.schema = (spec, sch)
             self.types[n] = st
             props = self.collect_props(spec, sch)
             used = set()
@@ -523,8 +526,9 @@ namespace json = ::intercom::json;
         else:
             alts = ", ".join("models::" + a for a, _, _ in t.alts)
             out.append("/// One of several shapes (`%s`). Decoding picks the first alternative whose constant\n"
-                       "/// `type`-like keys match, else the first whose required keys are present; otherwise\n"
-                       "/// `value` holds the JSON as is (index 0).\n" % t.origin)
+                       "/// `type`-like keys match, else the first whose (non-empty) required keys are present,\n"
+                       "/// else the first that declares every key of the JSON; otherwise `value` holds the\n"
+                       "/// JSON as is (index 0).\n" % t.origin)
             out.append("struct %s {\n" % n)
             out.append("    static constexpr std::string_view schema_name = \"%s\";\n\n" % n)
             out.append("    std::variant<boost::json::value, %s> value;\n" % alts)
@@ -592,9 +596,20 @@ def emit_models_cpp(g, names):
                     out.append("    if ((%s) && %s) {\n" % (anyk, conds))
                     out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
                                "        return true;\n    }\n" % a)
-            for a, _, req in t.alts:
+            def consts_ok(consts):
+                # an alternative whose constant key holds another value is never picked
+                return "".join(" && (!o->contains(\"%s\") || json::key_equals(*o, \"%s\", \"%s\"))" % (k, k, v)
+                               for k, v in sorted(consts.items()))
+            for a, consts, req in t.alts:
+                if not req:
+                    continue
                 keys = ", ".join('"%s"' % k for k in req)
-                out.append("    if (json::has_keys(*o, {%s})) {\n" % keys)
+                out.append("    if (json::has_keys(*o, {%s})%s) {\n" % (keys, consts_ok(consts)))
+                out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
+                           "        return true;\n    }\n" % a)
+            for a, consts, _ in t.alts:
+                keys = ", ".join('"%s"' % k for k in t.props.get(a, []))
+                out.append("    if (json::keys_within(*o, {%s})%s) {\n" % (keys, consts_ok(consts)))
                 out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
                            "        return true;\n    }\n" % a)
             out.append("    out.value = jv;\n    return true;\n}\n\n")
@@ -756,6 +771,7 @@ REGISTRY_HPP = HEADER_PREAMBLE + """// Run-time table of every model, by name: l
 
 #include <boost/json/fwd.hpp>
 
+#include <cstddef>
 #include <span>
 #include <string_view>
 
@@ -764,8 +780,9 @@ namespace intercom::models {
 /// Decodes JSON into one model type and encodes it back.
 struct model_codec {
     std::string_view name;
-    /// False when `in` is not an object of that model (variants accept anything).
-    bool (*roundtrip)(const boost::json::value& in, boost::json::value& out);
+    /// False when `in` is not an object of that model (variants accept anything). When `unknown`
+    /// is not null it receives the number of keys kept in `extra` (not mapped to a typed field).
+    bool (*roundtrip)(const boost::json::value& in, boost::json::value& out, std::size_t* unknown);
 };
 
 /// Every generated model (structs and variants), sorted by name.
@@ -781,8 +798,11 @@ const model_codec* find_model_codec(std::string_view name) noexcept;
 def emit_registry(names):
     out = [HEADER_PREAMBLE, "#include <intercom/models/models.hpp>\n#include <intercom/models/registry.hpp>\n\n"
            "#include <algorithm>\n#include <array>\n\nnamespace intercom::models {\n\nnamespace {\n\n"
-           "template <class T>\nbool roundtrip(const boost::json::value& in, boost::json::value& out) {\n"
-           "    T t{};\n    if (!decode(in, t)) return false;\n    encode(out, t);\n    return true;\n}\n\n"
+           "template <class T>\nbool roundtrip(const boost::json::value& in, boost::json::value& out, std::size_t* unknown) {\n"
+           "    T t{};\n    if (!decode(in, t)) return false;\n    if (unknown) {\n"
+           "        if constexpr (requires { t.extra; })\n            *unknown = t.extra.size();\n"
+           "        else\n            *unknown = t.value.index() == 0 ? 1 : 0;\n    }\n"
+           "    encode(out, t);\n    return true;\n}\n\n"
            "const std::array<model_codec, %d> codecs{{\n" % len(names)]
     out.append(",\n".join('    {"%s", &roundtrip<%s>}' % (n, n) for n in names))
     out.append("}};\n\n} // namespace\n\nstd::span<const model_codec> all_model_codecs() noexcept { return codecs; }\n\n"

@@ -158,5 +158,7 @@ private:
 bool key_equals(const boost::json::object& o, std::string_view key, std::string_view value);
 /// True when every key is present.
 bool has_keys(const boost::json::object& o, std::initializer_list<std::string_view> keys);
+/// True when every key of `o` is one of `keys`.
+bool keys_within(const boost::json::object& o, std::initializer_list<std::string_view> keys);
 
 } // namespace intercom::json

@@ -1017,8 +1017,9 @@ struct url_action_component {
 };
 
 /// One of several shapes (`action_component`). Decoding picks the first alternative whose constant
-/// `type`-like keys match, else the first whose required keys are present; otherwise
-/// `value` holds the JSON as is (index 0).
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct action_component {
     static constexpr std::string_view schema_name = "action_component";
 
@@ -1533,8 +1534,9 @@ struct customer_request_option_3 {
 };
 
 /// One of several shapes (`customer_request`). Decoding picks the first alternative whose constant
-/// `type`-like keys match, else the first whose required keys are present; otherwise
-/// `value` holds the JSON as is (index 0).
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct customer_request {
     static constexpr std::string_view schema_name = "customer_request";
 
@@ -1578,8 +1580,9 @@ struct attach_contact_to_conversation_request_customer_option_3 {
 };
 
 /// One of several shapes (`attach_contact_to_conversation_request_customer`). Decoding picks the first
-/// alternative whose constant `type`-like keys match, else the first whose required keys are present;
-/// otherwise `value` holds the JSON as is (index 0).
+/// alternative whose constant `type`-like keys match, else the first whose (non-empty) required keys are
+/// present, else the first that declares every key of the JSON; otherwise `value` holds the JSON as is (index
+/// 0).
 struct attach_contact_to_conversation_request_customer {
     static constexpr std::string_view schema_name = "attach_contact_to_conversation_request_customer";
 
@@ -2042,8 +2045,9 @@ struct text_component {
 };
 
 /// One of several shapes (`component`). Decoding picks the first alternative whose constant
-/// `type`-like keys match, else the first whose required keys are present; otherwise
-/// `value` holds the JSON as is (index 0).
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct component {
     static constexpr std::string_view schema_name = "component";
 
@@ -2097,8 +2101,9 @@ struct configure_request_option_2 {
 };
 
 /// One of several shapes (`configure_request`). Decoding picks the first alternative whose constant
-/// `type`-like keys match, else the first whose required keys are present; otherwise
-/// `value` holds the JSON as is (index 0).
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct configure_request {
     static constexpr std::string_view schema_name = "configure_request";
 
@@ -2126,8 +2131,9 @@ struct results_response {
 };
 
 /// One of several shapes (`configure_response`). Decoding picks the first alternative whose constant
-/// `type`-like keys match, else the first whose required keys are present; otherwise
-/// `value` holds the JSON as is (index 0).
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct configure_response {
     static constexpr std::string_view schema_name = "configure_response";
 
@@ -2399,8 +2405,8 @@ struct contact_reply_user_id_request {
 };
 
 /// One of several shapes (`contact_reply_conversation_request`). Decoding picks the first alternative whose
-/// constant `type`-like keys match, else the first whose required keys are present; otherwise `value` holds
-/// the JSON as is (index 0).
+/// constant `type`-like keys match, else the first whose (non-empty) required keys are present, else the
+/// first that declares every key of the JSON; otherwise `value` holds the JSON as is (index 0).
 struct contact_reply_conversation_request {
     static constexpr std::string_view schema_name = "contact_reply_conversation_request";
 
@@ -2453,8 +2459,8 @@ struct contact_reply_ticket_user_id_request {
 };
 
 /// One of several shapes (`contact_reply_ticket_request`). Decoding picks the first alternative whose
-/// constant `type`-like keys match, else the first whose required keys are present; otherwise `value` holds
-/// the JSON as is (index 0).
+/// constant `type`-like keys match, else the first whose (non-empty) required keys are present, else the
+/// first that declares every key of the JSON; otherwise `value` holds the JSON as is (index 0).
 struct contact_reply_ticket_request {
     static constexpr std::string_view schema_name = "contact_reply_ticket_request";
 
@@ -2858,8 +2864,8 @@ struct snooze_conversation_request {
 };
 
 /// One of several shapes (`conversations_manage_request`). Decoding picks the first alternative whose
-/// constant `type`-like keys match, else the first whose required keys are present; otherwise `value` holds
-/// the JSON as is (index 0).
+/// constant `type`-like keys match, else the first whose (non-empty) required keys are present, else the
+/// first that declares every key of the JSON; otherwise `value` holds the JSON as is (index 0).
 struct conversations_manage_request {
     static constexpr std::string_view schema_name = "conversations_manage_request";
 
@@ -3213,8 +3219,8 @@ struct create_ticket_request_contacts_item_option_3 {
 };
 
 /// One of several shapes (`create_ticket_request_contacts_item`). Decoding picks the first alternative whose
-/// constant `type`-like keys match, else the first whose required keys are present; otherwise `value` holds
-/// the JSON as is (index 0).
+/// constant `type`-like keys match, else the first whose (non-empty) required keys are present, else the
+/// first that declares every key of the JSON; otherwise `value` holds the JSON as is (index 0).
 struct create_ticket_request_contacts_item {
     static constexpr std::string_view schema_name = "create_ticket_request_contacts_item";
 
@@ -3722,8 +3728,9 @@ struct list_item_without_image {
 };
 
 /// One of several shapes (`list_component_items_item`). Decoding picks the first alternative whose constant
-/// `type`-like keys match, else the first whose required keys are present; otherwise
-/// `value` holds the JSON as is (index 0).
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct list_component_items_item {
     static constexpr std::string_view schema_name = "list_component_items_item";
 
@@ -3816,8 +3823,8 @@ struct single_filter_search_request {
 };
 
 /// One of several shapes (`multiple_or_single_filter_search_request`). Decoding picks the first alternative
-/// whose constant `type`-like keys match, else the first whose required keys are present; otherwise `value`
-/// holds the JSON as is (index 0).
+/// whose constant `type`-like keys match, else the first whose (non-empty) required keys are present, else
+/// the first that declares every key of the JSON; otherwise `value` holds the JSON as is (index 0).
 struct multiple_or_single_filter_search_request {
     static constexpr std::string_view schema_name = "multiple_or_single_filter_search_request";
 
@@ -4024,8 +4031,9 @@ struct redact_conversation_request_option_2 {
 };
 
 /// One of several shapes (`redact_conversation_request`). Decoding picks the first alternative whose constant
-/// `type`-like keys match, else the first whose required keys are present; otherwise
-/// `value` holds the JSON as is (index 0).
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct redact_conversation_request {
     static constexpr std::string_view schema_name = "redact_conversation_request";
 
@@ -4058,8 +4066,9 @@ struct search_articles_response {
 };
 
 /// One of several shapes (`search_request_query`). Decoding picks the first alternative whose constant
-/// `type`-like keys match, else the first whose required keys are present; otherwise
-/// `value` holds the JSON as is (index 0).
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct search_request_query {
     static constexpr std::string_view schema_name = "search_request_query";
 
@@ -4331,8 +4340,8 @@ struct untag_company_request {
 };
 
 /// One of several shapes (`tags_create_or_update_request`). Decoding picks the first alternative whose
-/// constant `type`-like keys match, else the first whose required keys are present; otherwise `value` holds
-/// the JSON as is (index 0).
+/// constant `type`-like keys match, else the first whose (non-empty) required keys are present, else the
+/// first that declares every key of the JSON; otherwise `value` holds the JSON as is (index 0).
 struct tags_create_or_update_request {
     static constexpr std::string_view schema_name = "tags_create_or_update_request";
 

@@ -5,6 +5,7 @@
 
 #include <boost/json/fwd.hpp>
 
+#include <cstddef>
 #include <span>
 #include <string_view>
 
@@ -13,8 +14,9 @@ namespace intercom::models {
 /// Decodes JSON into one model type and encodes it back.
 struct model_codec {
     std::string_view name;
-    /// False when `in` is not an object of that model (variants accept anything).
-    bool (*roundtrip)(const boost::json::value& in, boost::json::value& out);
+    /// False when `in` is not an object of that model (variants accept anything). When `unknown`
+    /// is not null it receives the number of keys kept in `extra` (not mapped to a typed field).
+    bool (*roundtrip)(const boost::json::value& in, boost::json::value& out, std::size_t* unknown);
 };
 
 /// Every generated model (structs and variants), sorted by name.

@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(async_run_with_future_and_callback) {
     std::exception_ptr cb_error;
     bool called = false;
     intercom::async_run(f.ioc.get_executor(), f.cl.admins().retrieve("2"),
-                        [&](std::exception_ptr e, m::admin_with_app) {
+                        [&](std::exception_ptr e, m::admin) {
                             called = true;
                             cb_error = e;
                         });

@@ -51,14 +51,16 @@ BOOST_AUTO_TEST_CASE(json_equal_is_strict_enough) {
 
 BOOST_AUTO_TEST_CASE(every_example_round_trips, *boost::unit_test::precondition(intercom::test::spec_precondition{})) {
     const auto& examples = intercom::test::spec_fixtures().at("examples").as_array();
-    std::size_t ok = 0, responses = 0, requests = 0, schemas = 0;
+    std::size_t ok = 0, responses = 0, requests = 0, schemas = 0, properties = 0, typed = 0;
+    std::vector<std::string> untyped;
     for (const auto& e : examples) {
         std::string where(e.at("where").as_string());
         std::string model(e.at("model").as_string());
         const auto* codec = intercom::models::find_model_codec(model);
         BOOST_TEST_REQUIRE(codec != nullptr, "no model " << model << " for " << where);
         boost::json::value out;
-        bool decoded = codec->roundtrip(e.at("value"), out);
+        std::size_t unknown = 0;
+        bool decoded = codec->roundtrip(e.at("value"), out, &unknown);
         BOOST_TEST(decoded, where << ": does not decode as " << model);
         if (!decoded) continue;
         bool same = json_equal(e.at("value"), out);
@@ -68,15 +70,22 @@ BOOST_AUTO_TEST_CASE(every_example_round_trips, *boost::unit_test::precondition(
             ++ok;
             if (where.rfind("response", 0) == 0) ++responses;
             else if (where.rfind("request", 0) == 0) ++requests;
-            else ++schemas;
+            else if (where.rfind("property", 0) == 0) {
+                ++properties;
+                if (unknown == 0) ++typed;
+                else untyped.push_back(where);
+            } else ++schemas;
         }
     }
     BOOST_TEST(ok == examples.size());
     BOOST_TEST(responses > 100u); // the 2.11 description has well over a hundred response examples
-    BOOST_TEST_MESSAGE("round-tripped " << ok << "/" << examples.size() << " examples (" << responses
-                                        << " responses, " << requests << " requests, " << schemas << " schemas)");
-    std::printf("spec_examples: round-tripped %zu/%zu examples (%zu responses, %zu requests, %zu schemas)\n", ok,
-                examples.size(), responses, requests, schemas);
+    std::printf("spec_examples: round-tripped %zu/%zu examples (%zu responses, %zu request bodies, %zu schemas, "
+                "%zu property examples of which %zu decode into their typed field)\n",
+                ok, examples.size(), responses, requests, schemas, properties, typed);
+    for (const auto& u : untyped) std::printf("  kept in extra (spec example disagrees with its type): %s\n", u.c_str());
+    // property examples that contradict their declared type are expected (§7 of intercom-api.md),
+    // but they must stay a small minority
+    BOOST_TEST(typed * 10 >= properties * 9);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
