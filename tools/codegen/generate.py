@@ -5,14 +5,14 @@
 
 Reads intercom-2.11.yaml (108 operations) and intercom-unstable.yaml (the 18 operations that exist
 only there) and writes:
-  include/intercom/models/models.hpp        one struct per schema used by an operation
-  include/intercom/models/<group>.hpp       nothing but an include of models.hpp (kept small on purpose)
+  include/intercom/models/models.hpp        one struct per schema (all 2.11 components + those operations use)
+  include/intercom/models/registry.hpp      run-time table of model codecs (tests, tools)
   include/intercom/resources/<group>.hpp    one class per resource group, one method pair per operation
   include/intercom/resources/operations.hpp the static operation_info of every operation
   include/intercom/resources/all.hpp        every resource header
   src/models/models_<n>.cpp                 JSON conversions (split so the build parallelises)
-  src/models/res_<group>.cpp                resource method bodies
-  src/models/operations.cpp, accessors.cpp, CMakeLists.txt
+  src/models/resources_<n>.cpp              resource method bodies (a few groups per file)
+  src/models/operations.cpp, accessors.cpp, query.{hpp,cpp}, registry.cpp, CMakeLists.txt
 
 The generated files are formatted with clang-format (repo .clang-format) so that regenerating gives
 byte-identical output. See tools/codegen/README.md for the mapping rules.
@@ -33,6 +33,7 @@ from operations_table import GROUPS, OPERATIONS, RETRY  # noqa: E402
 
 HTTP_METHODS = ("get", "post", "put", "delete", "patch")
 N_MODEL_FILES = 8
+N_RESOURCE_FILES = 6
 
 CPP_KEYWORDS = set("""
 alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t char32_t class
@@ -861,12 +862,25 @@ def generate(spec_dir, out):
                                                for n in sorted(g.types)
                                                if g.types[n].kind == "struct" and g.types[n].origin == "query")
                                      + "\n} // namespace intercom::models::detail\n")
+    # resource method bodies: a few TUs of similar size (one per group would mostly re-parse headers)
+    bins = [[] for _ in range(N_RESOURCE_FILES)]
+    weights = [0] * N_RESOURCE_FILES
+    for gname in sorted(GROUPS, key=lambda x: (-sum(1 for o in g.ops if o["group"] == x), x)):
+        i = weights.index(min(weights))
+        bins[i].append(gname)
+        weights[i] += sum(1 for o in g.ops if o["group"] == gname)
     res_srcs = []
     for gname in GROUPS:
         ops = [o for o in g.ops if o["group"] == gname]
         files["include/intercom/resources/%s.hpp" % gname] = emit_resource_header(g, gname, ops)
-        fn = "src/models/res_%s.cpp" % gname
-        files[fn] = emit_resource_cpp(g, gname, ops)
+    for i, b in enumerate(bins):
+        members = [gname for gname in GROUPS if gname in b]
+        fn = "src/models/resources_%d.cpp" % i
+        parts = [emit_resource_cpp(g, gname, [o for o in g.ops if o["group"] == gname]) for gname in members]
+        text = HEADER_PREAMBLE + "// Resource groups: %s.\n#include \"detail.hpp\"\n\n" % ", ".join(members)
+        text += "".join("#include <intercom/resources/%s.hpp>\n" % gname for gname in members) + "\n"
+        text += "".join(p[p.index("namespace intercom {"):] for p in parts)
+        files[fn] = text
         res_srcs.append(os.path.basename(fn))
     files["include/intercom/resources/all.hpp"] = (
         HEADER_PREAMBLE + "// Every resource group.\n#pragma once\n\n"
@@ -883,6 +897,14 @@ def generate(spec_dir, out):
     cm.append(")\n")
     files["src/models/CMakeLists.txt"] = "".join(cm)
 
+    # remove files of a previous run that this run no longer produces
+    listing = os.path.join(out, "tools/codegen/generated_files.txt") if out == REPO else \
+        os.path.join(out, "generated_files.txt")
+    if os.path.exists(listing):
+        with open(listing) as f:
+            for rel in (l.strip() for l in f):
+                if rel and rel not in files and os.path.exists(os.path.join(out, rel)):
+                    os.remove(os.path.join(out, rel))
     written = []
     for rel, text in sorted(files.items()):
         p = os.path.join(out, rel)
@@ -892,8 +914,7 @@ def generate(spec_dir, out):
         if rel.endswith((".hpp", ".cpp")):
             written.append(p)
     clang_format(out, written)
-    with open(os.path.join(out, "tools/codegen/generated_files.txt") if out == REPO else
-              os.path.join(out, "generated_files.txt"), "w") as f:
+    with open(listing, "w") as f:
         f.write("".join(r + "\n" for r in sorted(files)))
     return g, sorted(files)
 
