@@ -8,311 +8,463 @@
 
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::contact_attached_companies>>
-contacts_api::try_list_companies(std::string contact_id, models::contacts_list_companies_query query,
-                                 request_options opts) const {
+try_contacts_list_companies(client c, std::string contact_id, models::contacts_list_companies_query query,
+                            request_options opts) {
     api_request req;
     req.operation = &operations::contacts_list_companies;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/companies";
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_attached_companies>(std::move(r));
 }
 
 boost::asio::awaitable<models::contact_attached_companies>
-contacts_api::list_companies(std::string contact_id, models::contacts_list_companies_query query,
-                             request_options opts) const {
-    auto r = co_await try_list_companies(std::move(contact_id), std::move(query), std::move(opts));
+contacts_list_companies(client c, std::string contact_id, models::contacts_list_companies_query query,
+                        request_options opts) {
+    auto r = co_await try_contacts_list_companies(std::move(c), std::move(contact_id), std::move(query),
+                                                  std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::contact_segments>>
-contacts_api::try_list_segments(std::string contact_id, request_options opts) const {
+try_contacts_list_segments(client c, std::string contact_id, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_list_segments;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/segments";
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_segments>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact_segments> contacts_api::list_segments(std::string contact_id,
-                                                                             request_options opts) const {
-    auto r = co_await try_list_segments(std::move(contact_id), std::move(opts));
+boost::asio::awaitable<models::contact_segments> contacts_list_segments(client c, std::string contact_id,
+                                                                        request_options opts) {
+    auto r = co_await try_contacts_list_segments(std::move(c), std::move(contact_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::subscription_type_list>>
-contacts_api::try_list_subscriptions(std::string contact_id, request_options opts) const {
+try_contacts_list_subscriptions(client c, std::string contact_id, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_list_subscriptions;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/subscriptions";
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::subscription_type_list>(std::move(r));
 }
 
 boost::asio::awaitable<models::subscription_type_list>
-contacts_api::list_subscriptions(std::string contact_id, request_options opts) const {
-    auto r = co_await try_list_subscriptions(std::move(contact_id), std::move(opts));
+contacts_list_subscriptions(client c, std::string contact_id, request_options opts) {
+    auto r = co_await try_contacts_list_subscriptions(std::move(c), std::move(contact_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::tag_list>> contacts_api::try_list_tags(std::string contact_id,
-                                                                             request_options opts) const {
+boost::asio::awaitable<result<models::tag_list>> try_contacts_list_tags(client c, std::string contact_id,
+                                                                        request_options opts) {
     api_request req;
     req.operation = &operations::contacts_list_tags;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/tags";
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::tag_list> contacts_api::list_tags(std::string contact_id,
-                                                                 request_options opts) const {
-    auto r = co_await try_list_tags(std::move(contact_id), std::move(opts));
+boost::asio::awaitable<models::tag_list> contacts_list_tags(client c, std::string contact_id,
+                                                            request_options opts) {
+    auto r = co_await try_contacts_list_tags(std::move(c), std::move(contact_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::contact>> contacts_api::try_update(std::string contact_id,
-                                                                         models::update_contact_request body,
-                                                                         request_options opts) const {
+boost::asio::awaitable<result<models::contact>> try_contacts_update(client c, std::string contact_id,
+                                                                    models::update_contact_request body,
+                                                                    request_options opts) {
     api_request req;
     req.operation = &operations::contacts_update;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact> contacts_api::update(std::string contact_id,
-                                                             models::update_contact_request body,
-                                                             request_options opts) const {
-    auto r = co_await try_update(std::move(contact_id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::contact>
+contacts_update(client c, std::string contact_id, models::update_contact_request body, request_options opts) {
+    auto r =
+        co_await try_contacts_update(std::move(c), std::move(contact_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::contact>> contacts_api::try_retrieve(std::string contact_id,
-                                                                           request_options opts) const {
+boost::asio::awaitable<result<models::contact>> try_contacts_retrieve(client c, std::string contact_id,
+                                                                      request_options opts) {
     api_request req;
     req.operation = &operations::contacts_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact> contacts_api::retrieve(std::string contact_id,
-                                                               request_options opts) const {
-    auto r = co_await try_retrieve(std::move(contact_id), std::move(opts));
+boost::asio::awaitable<models::contact> contacts_retrieve(client c, std::string contact_id,
+                                                          request_options opts) {
+    auto r = co_await try_contacts_retrieve(std::move(c), std::move(contact_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::contact_deleted>> contacts_api::try_remove(std::string contact_id,
-                                                                                 request_options opts) const {
+boost::asio::awaitable<result<models::contact_deleted>> try_contacts_remove(client c, std::string contact_id,
+                                                                            request_options opts) {
     api_request req;
     req.operation = &operations::contacts_remove;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_deleted>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact_deleted> contacts_api::remove(std::string contact_id,
-                                                                     request_options opts) const {
-    auto r = co_await try_remove(std::move(contact_id), std::move(opts));
+boost::asio::awaitable<models::contact_deleted> contacts_remove(client c, std::string contact_id,
+                                                                request_options opts) {
+    auto r = co_await try_contacts_remove(std::move(c), std::move(contact_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::contact>> contacts_api::try_merge(models::merge_contacts_request body,
-                                                                        request_options opts) const {
+boost::asio::awaitable<result<models::contact>>
+try_contacts_merge(client c, models::merge_contacts_request body, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_merge;
     req.method = req.operation->method;
     req.path = std::string("/contacts/merge");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact> contacts_api::merge(models::merge_contacts_request body,
-                                                            request_options opts) const {
-    auto r = co_await try_merge(std::move(body), std::move(opts));
+boost::asio::awaitable<models::contact> contacts_merge(client c, models::merge_contacts_request body,
+                                                       request_options opts) {
+    auto r = co_await try_contacts_merge(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::contact_list>> contacts_api::try_search(models::search_request body,
-                                                                              request_options opts) const {
+boost::asio::awaitable<result<models::contact_list>>
+try_contacts_search(client c, models::search_request body, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_search;
     req.method = req.operation->method;
     req.path = std::string("/contacts/search");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact_list> contacts_api::search(models::search_request body,
-                                                                  request_options opts) const {
-    auto r = co_await try_search(std::move(body), std::move(opts));
+boost::asio::awaitable<models::contact_list> contacts_search(client c, models::search_request body,
+                                                             request_options opts) {
+    auto r = co_await try_contacts_search(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::contact_list>> contacts_api::try_list(models::contacts_list_query query,
-                                                                            request_options opts) const {
+boost::asio::awaitable<result<models::contact_list>>
+try_contacts_list(client c, models::contacts_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_list;
     req.method = req.operation->method;
     req.path = std::string("/contacts");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact_list> contacts_api::list(models::contacts_list_query query,
-                                                                request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
+boost::asio::awaitable<models::contact_list> contacts_list(client c, models::contacts_list_query query,
+                                                           request_options opts) {
+    auto r = co_await try_contacts_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::contact>> contacts_api::try_create(models::create_contact_request body,
-                                                                         request_options opts) const {
+boost::asio::awaitable<result<models::contact>>
+try_contacts_create(client c, models::create_contact_request body, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_create;
     req.method = req.operation->method;
     req.path = std::string("/contacts");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact> contacts_api::create(models::create_contact_request body,
-                                                             request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+boost::asio::awaitable<models::contact> contacts_create(client c, models::create_contact_request body,
+                                                        request_options opts) {
+    auto r = co_await try_contacts_create(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::contact_archived>>
-contacts_api::try_archive(std::string contact_id, request_options opts) const {
+try_contacts_archive(client c, std::string contact_id, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_archive;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/archive";
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_archived>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact_archived> contacts_api::archive(std::string contact_id,
-                                                                       request_options opts) const {
-    auto r = co_await try_archive(std::move(contact_id), std::move(opts));
+boost::asio::awaitable<models::contact_archived> contacts_archive(client c, std::string contact_id,
+                                                                  request_options opts) {
+    auto r = co_await try_contacts_archive(std::move(c), std::move(contact_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::contact_unarchived>>
-contacts_api::try_unarchive(std::string contact_id, request_options opts) const {
+try_contacts_unarchive(client c, std::string contact_id, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_unarchive;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/unarchive";
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_unarchived>(std::move(r));
 }
 
-boost::asio::awaitable<models::contact_unarchived> contacts_api::unarchive(std::string contact_id,
-                                                                           request_options opts) const {
-    auto r = co_await try_unarchive(std::move(contact_id), std::move(opts));
+boost::asio::awaitable<models::contact_unarchived> contacts_unarchive(client c, std::string contact_id,
+                                                                      request_options opts) {
+    auto r = co_await try_contacts_unarchive(std::move(c), std::move(contact_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::contact>>
-contacts_api::try_retrieve_by_external_id(std::string external_id, request_options opts) const {
+try_contacts_retrieve_by_external_id(client c, std::string external_id, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_retrieve_by_external_id;
     req.method = req.operation->method;
     req.path = std::string("/contacts/find_by_external_id/") + models::detail::encode_segment(external_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
+}
+
+boost::asio::awaitable<models::contact> contacts_retrieve_by_external_id(client c, std::string external_id,
+                                                                         request_options opts) {
+    auto r =
+        co_await try_contacts_retrieve_by_external_id(std::move(c), std::move(external_id), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::contact_attached_companies>>
+contacts_api::try_list_companies(std::string contact_id, models::contacts_list_companies_query query,
+                                 request_options opts) const {
+    return try_contacts_list_companies(client_, std::move(contact_id), std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact_attached_companies>
+contacts_api::list_companies(std::string contact_id, models::contacts_list_companies_query query,
+                             request_options opts) const {
+    return contacts_list_companies(client_, std::move(contact_id), std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact_segments>>
+contacts_api::try_list_segments(std::string contact_id, request_options opts) const {
+    return try_contacts_list_segments(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact_segments> contacts_api::list_segments(std::string contact_id,
+                                                                             request_options opts) const {
+    return contacts_list_segments(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::subscription_type_list>>
+contacts_api::try_list_subscriptions(std::string contact_id, request_options opts) const {
+    return try_contacts_list_subscriptions(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::subscription_type_list>
+contacts_api::list_subscriptions(std::string contact_id, request_options opts) const {
+    return contacts_list_subscriptions(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag_list>> contacts_api::try_list_tags(std::string contact_id,
+                                                                             request_options opts) const {
+    return try_contacts_list_tags(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::tag_list> contacts_api::list_tags(std::string contact_id,
+                                                                 request_options opts) const {
+    return contacts_list_tags(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact>> contacts_api::try_update(std::string contact_id,
+                                                                         models::update_contact_request body,
+                                                                         request_options opts) const {
+    return try_contacts_update(client_, std::move(contact_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact> contacts_api::update(std::string contact_id,
+                                                             models::update_contact_request body,
+                                                             request_options opts) const {
+    return contacts_update(client_, std::move(contact_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact>> contacts_api::try_retrieve(std::string contact_id,
+                                                                           request_options opts) const {
+    return try_contacts_retrieve(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact> contacts_api::retrieve(std::string contact_id,
+                                                               request_options opts) const {
+    return contacts_retrieve(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact_deleted>> contacts_api::try_remove(std::string contact_id,
+                                                                                 request_options opts) const {
+    return try_contacts_remove(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact_deleted> contacts_api::remove(std::string contact_id,
+                                                                     request_options opts) const {
+    return contacts_remove(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact>> contacts_api::try_merge(models::merge_contacts_request body,
+                                                                        request_options opts) const {
+    return try_contacts_merge(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact> contacts_api::merge(models::merge_contacts_request body,
+                                                            request_options opts) const {
+    return contacts_merge(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact_list>> contacts_api::try_search(models::search_request body,
+                                                                              request_options opts) const {
+    return try_contacts_search(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact_list> contacts_api::search(models::search_request body,
+                                                                  request_options opts) const {
+    return contacts_search(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact_list>> contacts_api::try_list(models::contacts_list_query query,
+                                                                            request_options opts) const {
+    return try_contacts_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact_list> contacts_api::list(models::contacts_list_query query,
+                                                                request_options opts) const {
+    return contacts_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact>> contacts_api::try_create(models::create_contact_request body,
+                                                                         request_options opts) const {
+    return try_contacts_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact> contacts_api::create(models::create_contact_request body,
+                                                             request_options opts) const {
+    return contacts_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact_archived>>
+contacts_api::try_archive(std::string contact_id, request_options opts) const {
+    return try_contacts_archive(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact_archived> contacts_api::archive(std::string contact_id,
+                                                                       request_options opts) const {
+    return contacts_archive(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact_unarchived>>
+contacts_api::try_unarchive(std::string contact_id, request_options opts) const {
+    return try_contacts_unarchive(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::contact_unarchived> contacts_api::unarchive(std::string contact_id,
+                                                                           request_options opts) const {
+    return contacts_unarchive(client_, std::move(contact_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact>>
+contacts_api::try_retrieve_by_external_id(std::string external_id, request_options opts) const {
+    return try_contacts_retrieve_by_external_id(client_, std::move(external_id), std::move(opts));
 }
 
 boost::asio::awaitable<models::contact> contacts_api::retrieve_by_external_id(std::string external_id,
                                                                               request_options opts) const {
-    auto r = co_await try_retrieve_by_external_id(std::move(external_id), std::move(opts));
-    co_return std::move(r).value();
+    return contacts_retrieve_by_external_id(client_, std::move(external_id), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::data_export>>
-data_export_api::try_create(models::create_data_exports_request body, request_options opts) const {
+try_data_export_create(client c, models::create_data_exports_request body, request_options opts) {
     api_request req;
     req.operation = &operations::data_export_create;
     req.method = req.operation->method;
     req.path = std::string("/export/content/data");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_export>(std::move(r));
 }
 
-boost::asio::awaitable<models::data_export> data_export_api::create(models::create_data_exports_request body,
-                                                                    request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+boost::asio::awaitable<models::data_export>
+data_export_create(client c, models::create_data_exports_request body, request_options opts) {
+    auto r = co_await try_data_export_create(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::data_export>>
-data_export_api::try_retrieve(std::string job_identifier, request_options opts) const {
+try_data_export_retrieve(client c, std::string job_identifier, request_options opts) {
     api_request req;
     req.operation = &operations::data_export_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/export/content/data/") + models::detail::encode_segment(job_identifier);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_export>(std::move(r));
 }
 
-boost::asio::awaitable<models::data_export> data_export_api::retrieve(std::string job_identifier,
-                                                                      request_options opts) const {
-    auto r = co_await try_retrieve(std::move(job_identifier), std::move(opts));
+boost::asio::awaitable<models::data_export> data_export_retrieve(client c, std::string job_identifier,
+                                                                 request_options opts) {
+    auto r = co_await try_data_export_retrieve(std::move(c), std::move(job_identifier), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::data_export>> data_export_api::try_cancel(std::string job_identifier,
-                                                                                request_options opts) const {
+boost::asio::awaitable<result<models::data_export>>
+try_data_export_cancel(client c, std::string job_identifier, request_options opts) {
     api_request req;
     req.operation = &operations::data_export_cancel;
     req.method = req.operation->method;
     req.path = std::string("/export/cancel/") + models::detail::encode_segment(job_identifier);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_export>(std::move(r));
 }
 
-boost::asio::awaitable<models::data_export> data_export_api::cancel(std::string job_identifier,
-                                                                    request_options opts) const {
-    auto r = co_await try_cancel(std::move(job_identifier), std::move(opts));
+boost::asio::awaitable<models::data_export> data_export_cancel(client c, std::string job_identifier,
+                                                               request_options opts) {
+    auto r = co_await try_data_export_cancel(std::move(c), std::move(job_identifier), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<void>>
-data_export_api::try_download(std::string job_identifier, http::body_sink sink, request_options opts) const {
+boost::asio::awaitable<result<void>> try_data_export_download(client c, std::string job_identifier,
+                                                              http::body_sink sink, request_options opts) {
     api_request req;
     req.operation = &operations::data_export_download;
     req.method = req.operation->method;
@@ -320,71 +472,148 @@ data_export_api::try_download(std::string job_identifier, http::body_sink sink, 
     req.accept = "application/octet-stream";
     req.sink = std::move(sink);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::discard_body(std::move(r));
+}
+
+boost::asio::awaitable<void> data_export_download(client c, std::string job_identifier, http::body_sink sink,
+                                                  request_options opts) {
+    auto r = co_await try_data_export_download(std::move(c), std::move(job_identifier), std::move(sink),
+                                               std::move(opts));
+    r.value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::data_export>>
+data_export_api::try_create(models::create_data_exports_request body, request_options opts) const {
+    return try_data_export_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::data_export> data_export_api::create(models::create_data_exports_request body,
+                                                                    request_options opts) const {
+    return data_export_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::data_export>>
+data_export_api::try_retrieve(std::string job_identifier, request_options opts) const {
+    return try_data_export_retrieve(client_, std::move(job_identifier), std::move(opts));
+}
+
+boost::asio::awaitable<models::data_export> data_export_api::retrieve(std::string job_identifier,
+                                                                      request_options opts) const {
+    return data_export_retrieve(client_, std::move(job_identifier), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::data_export>> data_export_api::try_cancel(std::string job_identifier,
+                                                                                request_options opts) const {
+    return try_data_export_cancel(client_, std::move(job_identifier), std::move(opts));
+}
+
+boost::asio::awaitable<models::data_export> data_export_api::cancel(std::string job_identifier,
+                                                                    request_options opts) const {
+    return data_export_cancel(client_, std::move(job_identifier), std::move(opts));
+}
+
+boost::asio::awaitable<result<void>>
+data_export_api::try_download(std::string job_identifier, http::body_sink sink, request_options opts) const {
+    return try_data_export_download(client_, std::move(job_identifier), std::move(sink), std::move(opts));
 }
 
 boost::asio::awaitable<void> data_export_api::download(std::string job_identifier, http::body_sink sink,
                                                        request_options opts) const {
-    auto r = co_await try_download(std::move(job_identifier), std::move(sink), std::move(opts));
-    r.value();
+    return data_export_download(client_, std::move(job_identifier), std::move(sink), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
-boost::asio::awaitable<result<models::visitor>> visitors_api::try_update(models::update_visitor_request body,
-                                                                         request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::visitor>>
+try_visitors_update(client c, models::update_visitor_request body, request_options opts) {
     api_request req;
     req.operation = &operations::visitors_update;
     req.method = req.operation->method;
     req.path = std::string("/visitors");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::visitor>(std::move(r));
 }
 
-boost::asio::awaitable<models::visitor> visitors_api::update(models::update_visitor_request body,
-                                                             request_options opts) const {
-    auto r = co_await try_update(std::move(body), std::move(opts));
+boost::asio::awaitable<models::visitor> visitors_update(client c, models::update_visitor_request body,
+                                                        request_options opts) {
+    auto r = co_await try_visitors_update(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::visitor>> visitors_api::try_find(models::visitors_find_query query,
-                                                                       request_options opts) const {
+boost::asio::awaitable<result<models::visitor>> try_visitors_find(client c, models::visitors_find_query query,
+                                                                  request_options opts) {
     api_request req;
     req.operation = &operations::visitors_find;
     req.method = req.operation->method;
     req.path = std::string("/visitors");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::visitor>(std::move(r));
 }
 
-boost::asio::awaitable<models::visitor> visitors_api::find(models::visitors_find_query query,
-                                                           request_options opts) const {
-    auto r = co_await try_find(std::move(query), std::move(opts));
+boost::asio::awaitable<models::visitor> visitors_find(client c, models::visitors_find_query query,
+                                                      request_options opts) {
+    auto r = co_await try_visitors_find(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::contact>>
-visitors_api::try_convert(models::convert_visitor_request body, request_options opts) const {
+try_visitors_convert(client c, models::convert_visitor_request body, request_options opts) {
     api_request req;
     req.operation = &operations::visitors_convert;
     req.method = req.operation->method;
     req.path = std::string("/visitors/convert");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
+}
+
+boost::asio::awaitable<models::contact> visitors_convert(client c, models::convert_visitor_request body,
+                                                         request_options opts) {
+    auto r = co_await try_visitors_convert(std::move(c), std::move(body), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::visitor>> visitors_api::try_update(models::update_visitor_request body,
+                                                                         request_options opts) const {
+    return try_visitors_update(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::visitor> visitors_api::update(models::update_visitor_request body,
+                                                             request_options opts) const {
+    return visitors_update(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::visitor>> visitors_api::try_find(models::visitors_find_query query,
+                                                                       request_options opts) const {
+    return try_visitors_find(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::visitor> visitors_api::find(models::visitors_find_query query,
+                                                           request_options opts) const {
+    return visitors_find(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact>>
+visitors_api::try_convert(models::convert_visitor_request body, request_options opts) const {
+    return try_visitors_convert(client_, std::move(body), std::move(opts));
 }
 
 boost::asio::awaitable<models::contact> visitors_api::convert(models::convert_visitor_request body,
                                                               request_options opts) const {
-    auto r = co_await try_convert(std::move(body), std::move(opts));
-    co_return std::move(r).value();
+    return visitors_convert(client_, std::move(body), std::move(opts));
 }
 
 } // namespace intercom

@@ -9,65 +9,68 @@
 
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::paginated_conversation_response>>
-conversations_api::try_list(models::conversations_list_query query, request_options opts) const {
+try_conversations_list(client c, models::conversations_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_list;
     req.method = req.operation->method;
     req.path = std::string("/conversations");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::paginated_conversation_response>(std::move(r));
 }
 
 boost::asio::awaitable<models::paginated_conversation_response>
-conversations_api::list(models::conversations_list_query query, request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
+conversations_list(client c, models::conversations_list_query query, request_options opts) {
+    auto r = co_await try_conversations_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversations_create_response>>
-conversations_api::try_create(models::create_conversation_request body, request_options opts) const {
+try_conversations_create(client c, models::create_conversation_request body, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_create;
     req.method = req.operation->method;
     req.path = std::string("/conversations");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversations_create_response>(std::move(r));
 }
 
 boost::asio::awaitable<models::conversations_create_response>
-conversations_api::create(models::create_conversation_request body, request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+conversations_create(client c, models::create_conversation_request body, request_options opts) {
+    auto r = co_await try_conversations_create(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_retrieve(std::string conversation_id, models::conversations_retrieve_query query,
-                                request_options opts) const {
+try_conversations_retrieve(client c, std::string conversation_id, models::conversations_retrieve_query query,
+                           request_options opts) {
     api_request req;
     req.operation = &operations::conversations_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id);
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
 }
 
 boost::asio::awaitable<models::conversation>
-conversations_api::retrieve(std::string conversation_id, models::conversations_retrieve_query query,
-                            request_options opts) const {
-    auto r = co_await try_retrieve(std::move(conversation_id), std::move(query), std::move(opts));
+conversations_retrieve(client c, std::string conversation_id, models::conversations_retrieve_query query,
+                       request_options opts) {
+    auto r = co_await try_conversations_retrieve(std::move(c), std::move(conversation_id), std::move(query),
+                                                 std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_update(std::string conversation_id, models::update_conversation_request body,
-                              models::conversations_update_query query, request_options opts) const {
+try_conversations_update(client c, std::string conversation_id, models::update_conversation_request body,
+                         models::conversations_update_query query, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_update;
     req.method = req.operation->method;
@@ -75,115 +78,118 @@ conversations_api::try_update(std::string conversation_id, models::update_conver
     models::detail::append_query(req.query, query);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
 }
 
-boost::asio::awaitable<models::conversation>
-conversations_api::update(std::string conversation_id, models::update_conversation_request body,
-                          models::conversations_update_query query, request_options opts) const {
-    auto r =
-        co_await try_update(std::move(conversation_id), std::move(body), std::move(query), std::move(opts));
+boost::asio::awaitable<models::conversation> conversations_update(client c, std::string conversation_id,
+                                                                  models::update_conversation_request body,
+                                                                  models::conversations_update_query query,
+                                                                  request_options opts) {
+    auto r = co_await try_conversations_update(std::move(c), std::move(conversation_id), std::move(body),
+                                               std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation_deleted>>
-conversations_api::try_remove(std::string id, request_options opts) const {
+try_conversations_remove(client c, std::string id, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_remove;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation_deleted>(std::move(r));
 }
 
-boost::asio::awaitable<models::conversation_deleted> conversations_api::remove(std::string id,
-                                                                               request_options opts) const {
-    auto r = co_await try_remove(std::move(id), std::move(opts));
+boost::asio::awaitable<models::conversation_deleted> conversations_remove(client c, std::string id,
+                                                                          request_options opts) {
+    auto r = co_await try_conversations_remove(std::move(c), std::move(id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::paginated_conversation_response>>
-conversations_api::try_search(models::search_request body, request_options opts) const {
+try_conversations_search(client c, models::search_request body, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_search;
     req.method = req.operation->method;
     req.path = std::string("/conversations/search");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::paginated_conversation_response>(std::move(r));
 }
 
 boost::asio::awaitable<models::paginated_conversation_response>
-conversations_api::search(models::search_request body, request_options opts) const {
-    auto r = co_await try_search(std::move(body), std::move(opts));
+conversations_search(client c, models::search_request body, request_options opts) {
+    auto r = co_await try_conversations_search(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_reply(std::string conversation_id, models::conversations_reply_request body,
-                             request_options opts) const {
+try_conversations_reply(client c, std::string conversation_id, models::conversations_reply_request body,
+                        request_options opts) {
     api_request req;
     req.operation = &operations::conversations_reply;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/reply";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
 }
 
-boost::asio::awaitable<models::conversation>
-conversations_api::reply(std::string conversation_id, models::conversations_reply_request body,
-                         request_options opts) const {
-    auto r = co_await try_reply(std::move(conversation_id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::conversation> conversations_reply(client c, std::string conversation_id,
+                                                                 models::conversations_reply_request body,
+                                                                 request_options opts) {
+    auto r = co_await try_conversations_reply(std::move(c), std::move(conversation_id), std::move(body),
+                                              std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_manage(std::string conversation_id, models::conversations_manage_request body,
-                              request_options opts) const {
+try_conversations_manage(client c, std::string conversation_id, models::conversations_manage_request body,
+                         request_options opts) {
     api_request req;
     req.operation = &operations::conversations_manage;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/parts";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
 }
 
-boost::asio::awaitable<models::conversation>
-conversations_api::manage(std::string conversation_id, models::conversations_manage_request body,
-                          request_options opts) const {
-    auto r = co_await try_manage(std::move(conversation_id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::conversation> conversations_manage(client c, std::string conversation_id,
+                                                                  models::conversations_manage_request body,
+                                                                  request_options opts) {
+    auto r = co_await try_conversations_manage(std::move(c), std::move(conversation_id), std::move(body),
+                                               std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_run_assignment_rules(std::string conversation_id, request_options opts) const {
+try_conversations_run_assignment_rules(client c, std::string conversation_id, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_run_assignment_rules;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) +
                "/run_assignment_rules";
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
 }
 
 boost::asio::awaitable<models::conversation>
-conversations_api::run_assignment_rules(std::string conversation_id, request_options opts) const {
-    auto r = co_await try_run_assignment_rules(std::move(conversation_id), std::move(opts));
+conversations_run_assignment_rules(client c, std::string conversation_id, request_options opts) {
+    auto r = co_await try_conversations_run_assignment_rules(std::move(c), std::move(conversation_id),
+                                                             std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_attach_contact(std::string conversation_id,
-                                      models::attach_contact_to_conversation_request body,
-                                      request_options opts) const {
+try_conversations_attach_contact(client c, std::string conversation_id,
+                                 models::attach_contact_to_conversation_request body, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_attach_contact;
     req.method = req.operation->method;
@@ -191,22 +197,22 @@ conversations_api::try_attach_contact(std::string conversation_id,
         std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/customers";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
 }
 
 boost::asio::awaitable<models::conversation>
-conversations_api::attach_contact(std::string conversation_id,
-                                  models::attach_contact_to_conversation_request body,
-                                  request_options opts) const {
-    auto r = co_await try_attach_contact(std::move(conversation_id), std::move(body), std::move(opts));
+conversations_attach_contact(client c, std::string conversation_id,
+                             models::attach_contact_to_conversation_request body, request_options opts) {
+    auto r = co_await try_conversations_attach_contact(std::move(c), std::move(conversation_id),
+                                                       std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_detach_contact(std::string conversation_id, std::string contact_id,
-                                      models::detach_contact_from_conversation_request body,
-                                      request_options opts) const {
+try_conversations_detach_contact(client c, std::string conversation_id, std::string contact_id,
+                                 models::detach_contact_from_conversation_request body,
+                                 request_options opts) {
     api_request req;
     req.operation = &operations::conversations_detach_contact;
     req.method = req.operation->method;
@@ -214,149 +220,370 @@ conversations_api::try_detach_contact(std::string conversation_id, std::string c
                "/customers/" + models::detail::encode_segment(contact_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
 }
 
 boost::asio::awaitable<models::conversation>
-conversations_api::detach_contact(std::string conversation_id, std::string contact_id,
-                                  models::detach_contact_from_conversation_request body,
-                                  request_options opts) const {
-    auto r = co_await try_detach_contact(std::move(conversation_id), std::move(contact_id), std::move(body),
-                                         std::move(opts));
+conversations_detach_contact(client c, std::string conversation_id, std::string contact_id,
+                             models::detach_contact_from_conversation_request body, request_options opts) {
+    auto r = co_await try_conversations_detach_contact(
+        std::move(c), std::move(conversation_id), std::move(contact_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_redact(models::redact_conversation_request body, request_options opts) const {
+try_conversations_redact(client c, models::redact_conversation_request body, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_redact;
     req.method = req.operation->method;
     req.path = std::string("/conversations/redact");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
 }
 
 boost::asio::awaitable<models::conversation>
-conversations_api::redact(models::redact_conversation_request body, request_options opts) const {
-    auto r = co_await try_redact(std::move(body), std::move(opts));
+conversations_redact(client c, models::redact_conversation_request body, request_options opts) {
+    auto r = co_await try_conversations_redact(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::ticket>>
-conversations_api::try_convert_to_ticket(std::string conversation_id,
-                                         models::convert_conversation_to_ticket_request body,
-                                         request_options opts) const {
+try_conversations_convert_to_ticket(client c, std::string conversation_id,
+                                    models::convert_conversation_to_ticket_request body,
+                                    request_options opts) {
     api_request req;
     req.operation = &operations::conversations_convert_to_ticket;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/convert";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket>(std::move(r));
+}
+
+boost::asio::awaitable<models::ticket>
+conversations_convert_to_ticket(client c, std::string conversation_id,
+                                models::convert_conversation_to_ticket_request body, request_options opts) {
+    auto r = co_await try_conversations_convert_to_ticket(std::move(c), std::move(conversation_id),
+                                                          std::move(body), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::paginated_conversation_response>>
+conversations_api::try_list(models::conversations_list_query query, request_options opts) const {
+    return try_conversations_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::paginated_conversation_response>
+conversations_api::list(models::conversations_list_query query, request_options opts) const {
+    return conversations_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversations_create_response>>
+conversations_api::try_create(models::create_conversation_request body, request_options opts) const {
+    return try_conversations_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::conversations_create_response>
+conversations_api::create(models::create_conversation_request body, request_options opts) const {
+    return conversations_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation>>
+conversations_api::try_retrieve(std::string conversation_id, models::conversations_retrieve_query query,
+                                request_options opts) const {
+    return try_conversations_retrieve(client_, std::move(conversation_id), std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation>
+conversations_api::retrieve(std::string conversation_id, models::conversations_retrieve_query query,
+                            request_options opts) const {
+    return conversations_retrieve(client_, std::move(conversation_id), std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation>>
+conversations_api::try_update(std::string conversation_id, models::update_conversation_request body,
+                              models::conversations_update_query query, request_options opts) const {
+    return try_conversations_update(client_, std::move(conversation_id), std::move(body), std::move(query),
+                                    std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation>
+conversations_api::update(std::string conversation_id, models::update_conversation_request body,
+                          models::conversations_update_query query, request_options opts) const {
+    return conversations_update(client_, std::move(conversation_id), std::move(body), std::move(query),
+                                std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation_deleted>>
+conversations_api::try_remove(std::string id, request_options opts) const {
+    return try_conversations_remove(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation_deleted> conversations_api::remove(std::string id,
+                                                                               request_options opts) const {
+    return conversations_remove(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::paginated_conversation_response>>
+conversations_api::try_search(models::search_request body, request_options opts) const {
+    return try_conversations_search(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::paginated_conversation_response>
+conversations_api::search(models::search_request body, request_options opts) const {
+    return conversations_search(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation>>
+conversations_api::try_reply(std::string conversation_id, models::conversations_reply_request body,
+                             request_options opts) const {
+    return try_conversations_reply(client_, std::move(conversation_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation>
+conversations_api::reply(std::string conversation_id, models::conversations_reply_request body,
+                         request_options opts) const {
+    return conversations_reply(client_, std::move(conversation_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation>>
+conversations_api::try_manage(std::string conversation_id, models::conversations_manage_request body,
+                              request_options opts) const {
+    return try_conversations_manage(client_, std::move(conversation_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation>
+conversations_api::manage(std::string conversation_id, models::conversations_manage_request body,
+                          request_options opts) const {
+    return conversations_manage(client_, std::move(conversation_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation>>
+conversations_api::try_run_assignment_rules(std::string conversation_id, request_options opts) const {
+    return try_conversations_run_assignment_rules(client_, std::move(conversation_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation>
+conversations_api::run_assignment_rules(std::string conversation_id, request_options opts) const {
+    return conversations_run_assignment_rules(client_, std::move(conversation_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation>>
+conversations_api::try_attach_contact(std::string conversation_id,
+                                      models::attach_contact_to_conversation_request body,
+                                      request_options opts) const {
+    return try_conversations_attach_contact(client_, std::move(conversation_id), std::move(body),
+                                            std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation>
+conversations_api::attach_contact(std::string conversation_id,
+                                  models::attach_contact_to_conversation_request body,
+                                  request_options opts) const {
+    return conversations_attach_contact(client_, std::move(conversation_id), std::move(body),
+                                        std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation>>
+conversations_api::try_detach_contact(std::string conversation_id, std::string contact_id,
+                                      models::detach_contact_from_conversation_request body,
+                                      request_options opts) const {
+    return try_conversations_detach_contact(client_, std::move(conversation_id), std::move(contact_id),
+                                            std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation>
+conversations_api::detach_contact(std::string conversation_id, std::string contact_id,
+                                  models::detach_contact_from_conversation_request body,
+                                  request_options opts) const {
+    return conversations_detach_contact(client_, std::move(conversation_id), std::move(contact_id),
+                                        std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::conversation>>
+conversations_api::try_redact(models::redact_conversation_request body, request_options opts) const {
+    return try_conversations_redact(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::conversation>
+conversations_api::redact(models::redact_conversation_request body, request_options opts) const {
+    return conversations_redact(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket>>
+conversations_api::try_convert_to_ticket(std::string conversation_id,
+                                         models::convert_conversation_to_ticket_request body,
+                                         request_options opts) const {
+    return try_conversations_convert_to_ticket(client_, std::move(conversation_id), std::move(body),
+                                               std::move(opts));
 }
 
 boost::asio::awaitable<models::ticket>
 conversations_api::convert_to_ticket(std::string conversation_id,
                                      models::convert_conversation_to_ticket_request body,
                                      request_options opts) const {
-    auto r = co_await try_convert_to_ticket(std::move(conversation_id), std::move(body), std::move(opts));
-    co_return std::move(r).value();
+    return conversations_convert_to_ticket(client_, std::move(conversation_id), std::move(body),
+                                           std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::subscription_type>>
-subscription_types_api::try_attach_contact(std::string contact_id,
-                                           models::subscription_types_attach_contact_request body,
-                                           request_options opts) const {
+try_subscription_types_attach_contact(client c, std::string contact_id,
+                                      models::subscription_types_attach_contact_request body,
+                                      request_options opts) {
     api_request req;
     req.operation = &operations::subscription_types_attach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/subscriptions";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::subscription_type>(std::move(r));
 }
 
 boost::asio::awaitable<models::subscription_type>
-subscription_types_api::attach_contact(std::string contact_id,
-                                       models::subscription_types_attach_contact_request body,
-                                       request_options opts) const {
-    auto r = co_await try_attach_contact(std::move(contact_id), std::move(body), std::move(opts));
+subscription_types_attach_contact(client c, std::string contact_id,
+                                  models::subscription_types_attach_contact_request body,
+                                  request_options opts) {
+    auto r = co_await try_subscription_types_attach_contact(std::move(c), std::move(contact_id),
+                                                            std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::subscription_type>>
-subscription_types_api::try_detach_contact(std::string contact_id, std::string subscription_id,
-                                           request_options opts) const {
+try_subscription_types_detach_contact(client c, std::string contact_id, std::string subscription_id,
+                                      request_options opts) {
     api_request req;
     req.operation = &operations::subscription_types_detach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/subscriptions/" +
                models::detail::encode_segment(subscription_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::subscription_type>(std::move(r));
 }
 
 boost::asio::awaitable<models::subscription_type>
-subscription_types_api::detach_contact(std::string contact_id, std::string subscription_id,
-                                       request_options opts) const {
-    auto r = co_await try_detach_contact(std::move(contact_id), std::move(subscription_id), std::move(opts));
+subscription_types_detach_contact(client c, std::string contact_id, std::string subscription_id,
+                                  request_options opts) {
+    auto r = co_await try_subscription_types_detach_contact(std::move(c), std::move(contact_id),
+                                                            std::move(subscription_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::subscription_type_list>>
-subscription_types_api::try_list(request_options opts) const {
+try_subscription_types_list(client c, request_options opts) {
     api_request req;
     req.operation = &operations::subscription_types_list;
     req.method = req.operation->method;
     req.path = std::string("/subscription_types");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::subscription_type_list>(std::move(r));
+}
+
+boost::asio::awaitable<models::subscription_type_list> subscription_types_list(client c,
+                                                                               request_options opts) {
+    auto r = co_await try_subscription_types_list(std::move(c), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::subscription_type>>
+subscription_types_api::try_attach_contact(std::string contact_id,
+                                           models::subscription_types_attach_contact_request body,
+                                           request_options opts) const {
+    return try_subscription_types_attach_contact(client_, std::move(contact_id), std::move(body),
+                                                 std::move(opts));
+}
+
+boost::asio::awaitable<models::subscription_type>
+subscription_types_api::attach_contact(std::string contact_id,
+                                       models::subscription_types_attach_contact_request body,
+                                       request_options opts) const {
+    return subscription_types_attach_contact(client_, std::move(contact_id), std::move(body),
+                                             std::move(opts));
+}
+
+boost::asio::awaitable<result<models::subscription_type>>
+subscription_types_api::try_detach_contact(std::string contact_id, std::string subscription_id,
+                                           request_options opts) const {
+    return try_subscription_types_detach_contact(client_, std::move(contact_id), std::move(subscription_id),
+                                                 std::move(opts));
+}
+
+boost::asio::awaitable<models::subscription_type>
+subscription_types_api::detach_contact(std::string contact_id, std::string subscription_id,
+                                       request_options opts) const {
+    return subscription_types_detach_contact(client_, std::move(contact_id), std::move(subscription_id),
+                                             std::move(opts));
+}
+
+boost::asio::awaitable<result<models::subscription_type_list>>
+subscription_types_api::try_list(request_options opts) const {
+    return try_subscription_types_list(client_, std::move(opts));
 }
 
 boost::asio::awaitable<models::subscription_type_list>
 subscription_types_api::list(request_options opts) const {
-    auto r = co_await try_list(std::move(opts));
-    co_return std::move(r).value();
+    return subscription_types_list(client_, std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::phone_switch>>
-phone_call_redirects_api::try_create(models::create_phone_switch_request body, request_options opts) const {
+try_phone_call_redirects_create(client c, models::create_phone_switch_request body, request_options opts) {
     api_request req;
     req.operation = &operations::phone_call_redirects_create;
     req.method = req.operation->method;
     req.path = std::string("/phone_call_redirects");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::phone_switch>(std::move(r));
 }
 
 boost::asio::awaitable<models::phone_switch>
-phone_call_redirects_api::create(models::create_phone_switch_request body, request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+phone_call_redirects_create(client c, models::create_phone_switch_request body, request_options opts) {
+    auto r = co_await try_phone_call_redirects_create(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::phone_switch>>
+phone_call_redirects_api::try_create(models::create_phone_switch_request body, request_options opts) const {
+    return try_phone_call_redirects_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::phone_switch>
+phone_call_redirects_api::create(models::create_phone_switch_request body, request_options opts) const {
+    return phone_call_redirects_create(client_, std::move(body), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::custom_object_instance>>
-custom_object_instances_api::try_create_or_update(
-    std::string custom_object_type_identifier, models::create_or_update_custom_object_instance_request body,
-    request_options opts) const {
+try_custom_object_instances_create_or_update(client c, std::string custom_object_type_identifier,
+                                             models::create_or_update_custom_object_instance_request body,
+                                             request_options opts) {
     api_request req;
     req.operation = &operations::custom_object_instances_create_or_update;
     req.method = req.operation->method;
@@ -364,23 +591,22 @@ custom_object_instances_api::try_create_or_update(
                models::detail::encode_segment(custom_object_type_identifier);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::custom_object_instance>(std::move(r));
 }
 
 boost::asio::awaitable<models::custom_object_instance>
-custom_object_instances_api::create_or_update(std::string custom_object_type_identifier,
-                                              models::create_or_update_custom_object_instance_request body,
-                                              request_options opts) const {
-    auto r = co_await try_create_or_update(std::move(custom_object_type_identifier), std::move(body),
-                                           std::move(opts));
+custom_object_instances_create_or_update(client c, std::string custom_object_type_identifier,
+                                         models::create_or_update_custom_object_instance_request body,
+                                         request_options opts) {
+    auto r = co_await try_custom_object_instances_create_or_update(
+        std::move(c), std::move(custom_object_type_identifier), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::custom_object_instance>>
-custom_object_instances_api::try_find(std::string custom_object_type_identifier,
-                                      models::custom_object_instances_find_query query,
-                                      request_options opts) const {
+try_custom_object_instances_find(client c, std::string custom_object_type_identifier,
+                                 models::custom_object_instances_find_query query, request_options opts) {
     api_request req;
     req.operation = &operations::custom_object_instances_find;
     req.method = req.operation->method;
@@ -388,21 +614,21 @@ custom_object_instances_api::try_find(std::string custom_object_type_identifier,
                models::detail::encode_segment(custom_object_type_identifier);
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::custom_object_instance>(std::move(r));
 }
 
 boost::asio::awaitable<models::custom_object_instance>
-custom_object_instances_api::find(std::string custom_object_type_identifier,
-                                  models::custom_object_instances_find_query query,
-                                  request_options opts) const {
-    auto r = co_await try_find(std::move(custom_object_type_identifier), std::move(query), std::move(opts));
+custom_object_instances_find(client c, std::string custom_object_type_identifier,
+                             models::custom_object_instances_find_query query, request_options opts) {
+    auto r = co_await try_custom_object_instances_find(std::move(c), std::move(custom_object_type_identifier),
+                                                       std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::custom_object_instance>>
-custom_object_instances_api::try_retrieve(std::string custom_object_type_identifier, std::string id,
-                                          request_options opts) const {
+try_custom_object_instances_retrieve(client c, std::string custom_object_type_identifier, std::string id,
+                                     request_options opts) {
     api_request req;
     req.operation = &operations::custom_object_instances_retrieve;
     req.method = req.operation->method;
@@ -410,20 +636,21 @@ custom_object_instances_api::try_retrieve(std::string custom_object_type_identif
                models::detail::encode_segment(custom_object_type_identifier) + "/" +
                models::detail::encode_segment(id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::custom_object_instance>(std::move(r));
 }
 
 boost::asio::awaitable<models::custom_object_instance>
-custom_object_instances_api::retrieve(std::string custom_object_type_identifier, std::string id,
-                                      request_options opts) const {
-    auto r = co_await try_retrieve(std::move(custom_object_type_identifier), std::move(id), std::move(opts));
+custom_object_instances_retrieve(client c, std::string custom_object_type_identifier, std::string id,
+                                 request_options opts) {
+    auto r = co_await try_custom_object_instances_retrieve(
+        std::move(c), std::move(custom_object_type_identifier), std::move(id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::custom_object_instance_deleted>>
-custom_object_instances_api::try_remove(std::string custom_object_type_identifier, std::string id,
-                                        request_options opts) const {
+try_custom_object_instances_remove(client c, std::string custom_object_type_identifier, std::string id,
+                                   request_options opts) {
     api_request req;
     req.operation = &operations::custom_object_instances_remove;
     req.method = req.operation->method;
@@ -431,15 +658,78 @@ custom_object_instances_api::try_remove(std::string custom_object_type_identifie
                models::detail::encode_segment(custom_object_type_identifier) + "/" +
                models::detail::encode_segment(id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::custom_object_instance_deleted>(std::move(r));
+}
+
+boost::asio::awaitable<models::custom_object_instance_deleted>
+custom_object_instances_remove(client c, std::string custom_object_type_identifier, std::string id,
+                               request_options opts) {
+    auto r = co_await try_custom_object_instances_remove(
+        std::move(c), std::move(custom_object_type_identifier), std::move(id), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::custom_object_instance>>
+custom_object_instances_api::try_create_or_update(
+    std::string custom_object_type_identifier, models::create_or_update_custom_object_instance_request body,
+    request_options opts) const {
+    return try_custom_object_instances_create_or_update(client_, std::move(custom_object_type_identifier),
+                                                        std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::custom_object_instance>
+custom_object_instances_api::create_or_update(std::string custom_object_type_identifier,
+                                              models::create_or_update_custom_object_instance_request body,
+                                              request_options opts) const {
+    return custom_object_instances_create_or_update(client_, std::move(custom_object_type_identifier),
+                                                    std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::custom_object_instance>>
+custom_object_instances_api::try_find(std::string custom_object_type_identifier,
+                                      models::custom_object_instances_find_query query,
+                                      request_options opts) const {
+    return try_custom_object_instances_find(client_, std::move(custom_object_type_identifier),
+                                            std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::custom_object_instance>
+custom_object_instances_api::find(std::string custom_object_type_identifier,
+                                  models::custom_object_instances_find_query query,
+                                  request_options opts) const {
+    return custom_object_instances_find(client_, std::move(custom_object_type_identifier), std::move(query),
+                                        std::move(opts));
+}
+
+boost::asio::awaitable<result<models::custom_object_instance>>
+custom_object_instances_api::try_retrieve(std::string custom_object_type_identifier, std::string id,
+                                          request_options opts) const {
+    return try_custom_object_instances_retrieve(client_, std::move(custom_object_type_identifier),
+                                                std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<models::custom_object_instance>
+custom_object_instances_api::retrieve(std::string custom_object_type_identifier, std::string id,
+                                      request_options opts) const {
+    return custom_object_instances_retrieve(client_, std::move(custom_object_type_identifier), std::move(id),
+                                            std::move(opts));
+}
+
+boost::asio::awaitable<result<models::custom_object_instance_deleted>>
+custom_object_instances_api::try_remove(std::string custom_object_type_identifier, std::string id,
+                                        request_options opts) const {
+    return try_custom_object_instances_remove(client_, std::move(custom_object_type_identifier),
+                                              std::move(id), std::move(opts));
 }
 
 boost::asio::awaitable<models::custom_object_instance_deleted>
 custom_object_instances_api::remove(std::string custom_object_type_identifier, std::string id,
                                     request_options opts) const {
-    auto r = co_await try_remove(std::move(custom_object_type_identifier), std::move(id), std::move(opts));
-    co_return std::move(r).value();
+    return custom_object_instances_remove(client_, std::move(custom_object_type_identifier), std::move(id),
+                                          std::move(opts));
 }
 
 } // namespace intercom

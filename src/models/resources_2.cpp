@@ -9,391 +9,629 @@
 
 namespace intercom {
 
-boost::asio::awaitable<result<models::admin_with_app>> admins_api::try_identify(request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::admin_with_app>> try_admins_identify(client c, request_options opts) {
     api_request req;
     req.operation = &operations::admins_identify;
     req.method = req.operation->method;
     req.path = std::string("/me");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::admin_with_app>(std::move(r));
 }
 
-boost::asio::awaitable<models::admin_with_app> admins_api::identify(request_options opts) const {
-    auto r = co_await try_identify(std::move(opts));
+boost::asio::awaitable<models::admin_with_app> admins_identify(client c, request_options opts) {
+    auto r = co_await try_admins_identify(std::move(c), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::admin>> admins_api::try_set_away(std::string admin_id,
-                                                                       models::admins_set_away_request body,
-                                                                       request_options opts) const {
+boost::asio::awaitable<result<models::admin>> try_admins_set_away(client c, std::string admin_id,
+                                                                  models::admins_set_away_request body,
+                                                                  request_options opts) {
     api_request req;
     req.operation = &operations::admins_set_away;
     req.method = req.operation->method;
     req.path = std::string("/admins/") + models::detail::encode_segment(admin_id) + "/away";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::admin>(std::move(r));
 }
 
 boost::asio::awaitable<models::admin>
-admins_api::set_away(std::string admin_id, models::admins_set_away_request body, request_options opts) const {
-    auto r = co_await try_set_away(std::move(admin_id), std::move(body), std::move(opts));
+admins_set_away(client c, std::string admin_id, models::admins_set_away_request body, request_options opts) {
+    auto r =
+        co_await try_admins_set_away(std::move(c), std::move(admin_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::activity_log_list>>
-admins_api::try_list_activity_logs(models::admins_list_activity_logs_query query,
-                                   request_options opts) const {
+try_admins_list_activity_logs(client c, models::admins_list_activity_logs_query query, request_options opts) {
     api_request req;
     req.operation = &operations::admins_list_activity_logs;
     req.method = req.operation->method;
     req.path = std::string("/admins/activity_logs");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::activity_log_list>(std::move(r));
 }
 
 boost::asio::awaitable<models::activity_log_list>
-admins_api::list_activity_logs(models::admins_list_activity_logs_query query, request_options opts) const {
-    auto r = co_await try_list_activity_logs(std::move(query), std::move(opts));
+admins_list_activity_logs(client c, models::admins_list_activity_logs_query query, request_options opts) {
+    auto r = co_await try_admins_list_activity_logs(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::admin_list>> admins_api::try_list(models::admins_list_query query,
-                                                                        request_options opts) const {
+boost::asio::awaitable<result<models::admin_list>> try_admins_list(client c, models::admins_list_query query,
+                                                                   request_options opts) {
     api_request req;
     req.operation = &operations::admins_list;
     req.method = req.operation->method;
     req.path = std::string("/admins");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::admin_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::admin_list> admins_api::list(models::admins_list_query query,
-                                                            request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
+boost::asio::awaitable<models::admin_list> admins_list(client c, models::admins_list_query query,
+                                                       request_options opts) {
+    auto r = co_await try_admins_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::admin>> admins_api::try_retrieve(std::string admin_id,
-                                                                       request_options opts) const {
+boost::asio::awaitable<result<models::admin>> try_admins_retrieve(client c, std::string admin_id,
+                                                                  request_options opts) {
     api_request req;
     req.operation = &operations::admins_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/admins/") + models::detail::encode_segment(admin_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::admin>(std::move(r));
 }
 
-boost::asio::awaitable<models::admin> admins_api::retrieve(std::string admin_id, request_options opts) const {
-    auto r = co_await try_retrieve(std::move(admin_id), std::move(opts));
+boost::asio::awaitable<models::admin> admins_retrieve(client c, std::string admin_id, request_options opts) {
+    auto r = co_await try_admins_retrieve(std::move(c), std::move(admin_id), std::move(opts));
     co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::admin_with_app>> admins_api::try_identify(request_options opts) const {
+    return try_admins_identify(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::admin_with_app> admins_api::identify(request_options opts) const {
+    return admins_identify(client_, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::admin>> admins_api::try_set_away(std::string admin_id,
+                                                                       models::admins_set_away_request body,
+                                                                       request_options opts) const {
+    return try_admins_set_away(client_, std::move(admin_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::admin>
+admins_api::set_away(std::string admin_id, models::admins_set_away_request body, request_options opts) const {
+    return admins_set_away(client_, std::move(admin_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::activity_log_list>>
+admins_api::try_list_activity_logs(models::admins_list_activity_logs_query query,
+                                   request_options opts) const {
+    return try_admins_list_activity_logs(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::activity_log_list>
+admins_api::list_activity_logs(models::admins_list_activity_logs_query query, request_options opts) const {
+    return admins_list_activity_logs(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::admin_list>> admins_api::try_list(models::admins_list_query query,
+                                                                        request_options opts) const {
+    return try_admins_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::admin_list> admins_api::list(models::admins_list_query query,
+                                                            request_options opts) const {
+    return admins_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::admin>> admins_api::try_retrieve(std::string admin_id,
+                                                                       request_options opts) const {
+    return try_admins_retrieve(client_, std::move(admin_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::admin> admins_api::retrieve(std::string admin_id, request_options opts) const {
+    return admins_retrieve(client_, std::move(admin_id), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::company>>
-companies_api::try_create_or_update(models::create_or_update_company_request body,
-                                    request_options opts) const {
+try_companies_create_or_update(client c, models::create_or_update_company_request body,
+                               request_options opts) {
     api_request req;
     req.operation = &operations::companies_create_or_update;
     req.method = req.operation->method;
     req.path = std::string("/companies");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company>(std::move(r));
 }
 
 boost::asio::awaitable<models::company>
-companies_api::create_or_update(models::create_or_update_company_request body, request_options opts) const {
-    auto r = co_await try_create_or_update(std::move(body), std::move(opts));
+companies_create_or_update(client c, models::create_or_update_company_request body, request_options opts) {
+    auto r = co_await try_companies_create_or_update(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::company_list>>
-companies_api::try_find(models::companies_find_query query, request_options opts) const {
+try_companies_find(client c, models::companies_find_query query, request_options opts) {
     api_request req;
     req.operation = &operations::companies_find;
     req.method = req.operation->method;
     req.path = std::string("/companies");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::company_list> companies_api::find(models::companies_find_query query,
-                                                                 request_options opts) const {
-    auto r = co_await try_find(std::move(query), std::move(opts));
+boost::asio::awaitable<models::company_list> companies_find(client c, models::companies_find_query query,
+                                                            request_options opts) {
+    auto r = co_await try_companies_find(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::company>> companies_api::try_retrieve(std::string company_id,
-                                                                            request_options opts) const {
+boost::asio::awaitable<result<models::company>> try_companies_retrieve(client c, std::string company_id,
+                                                                       request_options opts) {
     api_request req;
     req.operation = &operations::companies_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/companies/") + models::detail::encode_segment(company_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company>(std::move(r));
 }
 
-boost::asio::awaitable<models::company> companies_api::retrieve(std::string company_id,
-                                                                request_options opts) const {
-    auto r = co_await try_retrieve(std::move(company_id), std::move(opts));
+boost::asio::awaitable<models::company> companies_retrieve(client c, std::string company_id,
+                                                           request_options opts) {
+    auto r = co_await try_companies_retrieve(std::move(c), std::move(company_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::company>> companies_api::try_update(std::string company_id,
-                                                                          request_options opts) const {
+boost::asio::awaitable<result<models::company>> try_companies_update(client c, std::string company_id,
+                                                                     request_options opts) {
     api_request req;
     req.operation = &operations::companies_update;
     req.method = req.operation->method;
     req.path = std::string("/companies/") + models::detail::encode_segment(company_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company>(std::move(r));
 }
 
-boost::asio::awaitable<models::company> companies_api::update(std::string company_id,
-                                                              request_options opts) const {
-    auto r = co_await try_update(std::move(company_id), std::move(opts));
+boost::asio::awaitable<models::company> companies_update(client c, std::string company_id,
+                                                         request_options opts) {
+    auto r = co_await try_companies_update(std::move(c), std::move(company_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::deleted_company_object>>
-companies_api::try_remove(std::string company_id, request_options opts) const {
+try_companies_remove(client c, std::string company_id, request_options opts) {
     api_request req;
     req.operation = &operations::companies_remove;
     req.method = req.operation->method;
     req.path = std::string("/companies/") + models::detail::encode_segment(company_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::deleted_company_object>(std::move(r));
 }
 
-boost::asio::awaitable<models::deleted_company_object> companies_api::remove(std::string company_id,
-                                                                             request_options opts) const {
-    auto r = co_await try_remove(std::move(company_id), std::move(opts));
+boost::asio::awaitable<models::deleted_company_object> companies_remove(client c, std::string company_id,
+                                                                        request_options opts) {
+    auto r = co_await try_companies_remove(std::move(c), std::move(company_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::company_attached_contacts>>
-companies_api::try_list_contacts(std::string company_id, models::companies_list_contacts_query query,
-                                 request_options opts) const {
+try_companies_list_contacts(client c, std::string company_id, models::companies_list_contacts_query query,
+                            request_options opts) {
     api_request req;
     req.operation = &operations::companies_list_contacts;
     req.method = req.operation->method;
     req.path = std::string("/companies/") + models::detail::encode_segment(company_id) + "/contacts";
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company_attached_contacts>(std::move(r));
 }
 
 boost::asio::awaitable<models::company_attached_contacts>
-companies_api::list_contacts(std::string company_id, models::companies_list_contacts_query query,
-                             request_options opts) const {
-    auto r = co_await try_list_contacts(std::move(company_id), std::move(query), std::move(opts));
+companies_list_contacts(client c, std::string company_id, models::companies_list_contacts_query query,
+                        request_options opts) {
+    auto r = co_await try_companies_list_contacts(std::move(c), std::move(company_id), std::move(query),
+                                                  std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::company_attached_segments>>
-companies_api::try_list_segments(std::string company_id, request_options opts) const {
+try_companies_list_segments(client c, std::string company_id, request_options opts) {
     api_request req;
     req.operation = &operations::companies_list_segments;
     req.method = req.operation->method;
     req.path = std::string("/companies/") + models::detail::encode_segment(company_id) + "/segments";
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company_attached_segments>(std::move(r));
 }
 
 boost::asio::awaitable<models::company_attached_segments>
-companies_api::list_segments(std::string company_id, request_options opts) const {
-    auto r = co_await try_list_segments(std::move(company_id), std::move(opts));
+companies_list_segments(client c, std::string company_id, request_options opts) {
+    auto r = co_await try_companies_list_segments(std::move(c), std::move(company_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::company_list>>
-companies_api::try_list(models::companies_list_query query, request_options opts) const {
+try_companies_list(client c, models::companies_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::companies_list;
     req.method = req.operation->method;
     req.path = std::string("/companies/list");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::company_list> companies_api::list(models::companies_list_query query,
-                                                                 request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
+boost::asio::awaitable<models::company_list> companies_list(client c, models::companies_list_query query,
+                                                            request_options opts) {
+    auto r = co_await try_companies_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::company_scroll>>
-companies_api::try_scroll(models::companies_scroll_query query, request_options opts) const {
+try_companies_scroll(client c, models::companies_scroll_query query, request_options opts) {
     api_request req;
     req.operation = &operations::companies_scroll;
     req.method = req.operation->method;
     req.path = std::string("/companies/scroll");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company_scroll>(std::move(r));
 }
 
-boost::asio::awaitable<models::company_scroll> companies_api::scroll(models::companies_scroll_query query,
-                                                                     request_options opts) const {
-    auto r = co_await try_scroll(std::move(query), std::move(opts));
+boost::asio::awaitable<models::company_scroll>
+companies_scroll(client c, models::companies_scroll_query query, request_options opts) {
+    auto r = co_await try_companies_scroll(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::company>>
-companies_api::try_attach_contact(std::string contact_id, models::companies_attach_contact_request body,
-                                  request_options opts) const {
+try_companies_attach_contact(client c, std::string contact_id, models::companies_attach_contact_request body,
+                             request_options opts) {
     api_request req;
     req.operation = &operations::companies_attach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/companies";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company>(std::move(r));
 }
 
 boost::asio::awaitable<models::company>
-companies_api::attach_contact(std::string contact_id, models::companies_attach_contact_request body,
-                              request_options opts) const {
-    auto r = co_await try_attach_contact(std::move(contact_id), std::move(body), std::move(opts));
+companies_attach_contact(client c, std::string contact_id, models::companies_attach_contact_request body,
+                         request_options opts) {
+    auto r = co_await try_companies_attach_contact(std::move(c), std::move(contact_id), std::move(body),
+                                                   std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::company>>
-companies_api::try_detach_contact(std::string contact_id, std::string company_id,
-                                  request_options opts) const {
+try_companies_detach_contact(client c, std::string contact_id, std::string company_id, request_options opts) {
     api_request req;
     req.operation = &operations::companies_detach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/companies/" +
                models::detail::encode_segment(company_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company>(std::move(r));
 }
 
 boost::asio::awaitable<models::company>
-companies_api::detach_contact(std::string contact_id, std::string company_id, request_options opts) const {
-    auto r = co_await try_detach_contact(std::move(contact_id), std::move(company_id), std::move(opts));
+companies_detach_contact(client c, std::string contact_id, std::string company_id, request_options opts) {
+    auto r = co_await try_companies_detach_contact(std::move(c), std::move(contact_id), std::move(company_id),
+                                                   std::move(opts));
     co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::company>>
+companies_api::try_create_or_update(models::create_or_update_company_request body,
+                                    request_options opts) const {
+    return try_companies_create_or_update(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::company>
+companies_api::create_or_update(models::create_or_update_company_request body, request_options opts) const {
+    return companies_create_or_update(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company_list>>
+companies_api::try_find(models::companies_find_query query, request_options opts) const {
+    return try_companies_find(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::company_list> companies_api::find(models::companies_find_query query,
+                                                                 request_options opts) const {
+    return companies_find(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company>> companies_api::try_retrieve(std::string company_id,
+                                                                            request_options opts) const {
+    return try_companies_retrieve(client_, std::move(company_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::company> companies_api::retrieve(std::string company_id,
+                                                                request_options opts) const {
+    return companies_retrieve(client_, std::move(company_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company>> companies_api::try_update(std::string company_id,
+                                                                          request_options opts) const {
+    return try_companies_update(client_, std::move(company_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::company> companies_api::update(std::string company_id,
+                                                              request_options opts) const {
+    return companies_update(client_, std::move(company_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::deleted_company_object>>
+companies_api::try_remove(std::string company_id, request_options opts) const {
+    return try_companies_remove(client_, std::move(company_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::deleted_company_object> companies_api::remove(std::string company_id,
+                                                                             request_options opts) const {
+    return companies_remove(client_, std::move(company_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company_attached_contacts>>
+companies_api::try_list_contacts(std::string company_id, models::companies_list_contacts_query query,
+                                 request_options opts) const {
+    return try_companies_list_contacts(client_, std::move(company_id), std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::company_attached_contacts>
+companies_api::list_contacts(std::string company_id, models::companies_list_contacts_query query,
+                             request_options opts) const {
+    return companies_list_contacts(client_, std::move(company_id), std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company_attached_segments>>
+companies_api::try_list_segments(std::string company_id, request_options opts) const {
+    return try_companies_list_segments(client_, std::move(company_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::company_attached_segments>
+companies_api::list_segments(std::string company_id, request_options opts) const {
+    return companies_list_segments(client_, std::move(company_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company_list>>
+companies_api::try_list(models::companies_list_query query, request_options opts) const {
+    return try_companies_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::company_list> companies_api::list(models::companies_list_query query,
+                                                                 request_options opts) const {
+    return companies_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company_scroll>>
+companies_api::try_scroll(models::companies_scroll_query query, request_options opts) const {
+    return try_companies_scroll(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::company_scroll> companies_api::scroll(models::companies_scroll_query query,
+                                                                     request_options opts) const {
+    return companies_scroll(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company>>
+companies_api::try_attach_contact(std::string contact_id, models::companies_attach_contact_request body,
+                                  request_options opts) const {
+    return try_companies_attach_contact(client_, std::move(contact_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::company>
+companies_api::attach_contact(std::string contact_id, models::companies_attach_contact_request body,
+                              request_options opts) const {
+    return companies_attach_contact(client_, std::move(contact_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::company>>
+companies_api::try_detach_contact(std::string contact_id, std::string company_id,
+                                  request_options opts) const {
+    return try_companies_detach_contact(client_, std::move(contact_id), std::move(company_id),
+                                        std::move(opts));
+}
+
+boost::asio::awaitable<models::company>
+companies_api::detach_contact(std::string contact_id, std::string company_id, request_options opts) const {
+    return companies_detach_contact(client_, std::move(contact_id), std::move(company_id), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::data_attribute_list>>
-data_attributes_api::try_list(models::data_attributes_list_query query, request_options opts) const {
+try_data_attributes_list(client c, models::data_attributes_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::data_attributes_list;
     req.method = req.operation->method;
     req.path = std::string("/data_attributes");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_attribute_list>(std::move(r));
 }
 
 boost::asio::awaitable<models::data_attribute_list>
-data_attributes_api::list(models::data_attributes_list_query query, request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
+data_attributes_list(client c, models::data_attributes_list_query query, request_options opts) {
+    auto r = co_await try_data_attributes_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::data_attribute>>
-data_attributes_api::try_create(models::create_data_attribute_request body, request_options opts) const {
+try_data_attributes_create(client c, models::create_data_attribute_request body, request_options opts) {
     api_request req;
     req.operation = &operations::data_attributes_create;
     req.method = req.operation->method;
     req.path = std::string("/data_attributes");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_attribute>(std::move(r));
 }
 
 boost::asio::awaitable<models::data_attribute>
-data_attributes_api::create(models::create_data_attribute_request body, request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+data_attributes_create(client c, models::create_data_attribute_request body, request_options opts) {
+    auto r = co_await try_data_attributes_create(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::data_attribute>>
-data_attributes_api::try_update(std::string data_attribute_id, models::update_data_attribute_request body,
-                                request_options opts) const {
+try_data_attributes_update(client c, std::string data_attribute_id,
+                           models::update_data_attribute_request body, request_options opts) {
     api_request req;
     req.operation = &operations::data_attributes_update;
     req.method = req.operation->method;
     req.path = std::string("/data_attributes/") + models::detail::encode_segment(data_attribute_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_attribute>(std::move(r));
+}
+
+boost::asio::awaitable<models::data_attribute>
+data_attributes_update(client c, std::string data_attribute_id, models::update_data_attribute_request body,
+                       request_options opts) {
+    auto r = co_await try_data_attributes_update(std::move(c), std::move(data_attribute_id), std::move(body),
+                                                 std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::data_attribute_list>>
+data_attributes_api::try_list(models::data_attributes_list_query query, request_options opts) const {
+    return try_data_attributes_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::data_attribute_list>
+data_attributes_api::list(models::data_attributes_list_query query, request_options opts) const {
+    return data_attributes_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::data_attribute>>
+data_attributes_api::try_create(models::create_data_attribute_request body, request_options opts) const {
+    return try_data_attributes_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::data_attribute>
+data_attributes_api::create(models::create_data_attribute_request body, request_options opts) const {
+    return data_attributes_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::data_attribute>>
+data_attributes_api::try_update(std::string data_attribute_id, models::update_data_attribute_request body,
+                                request_options opts) const {
+    return try_data_attributes_update(client_, std::move(data_attribute_id), std::move(body),
+                                      std::move(opts));
 }
 
 boost::asio::awaitable<models::data_attribute>
 data_attributes_api::update(std::string data_attribute_id, models::update_data_attribute_request body,
                             request_options opts) const {
-    auto r = co_await try_update(std::move(data_attribute_id), std::move(body), std::move(opts));
-    co_return std::move(r).value();
+    return data_attributes_update(client_, std::move(data_attribute_id), std::move(body), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
-boost::asio::awaitable<result<models::segment_list>> segments_api::try_list(models::segments_list_query query,
-                                                                            request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::segment_list>>
+try_segments_list(client c, models::segments_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::segments_list;
     req.method = req.operation->method;
     req.path = std::string("/segments");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::segment_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::segment_list> segments_api::list(models::segments_list_query query,
-                                                                request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
+boost::asio::awaitable<models::segment_list> segments_list(client c, models::segments_list_query query,
+                                                           request_options opts) {
+    auto r = co_await try_segments_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::segment>> segments_api::try_retrieve(std::string segment_id,
-                                                                           request_options opts) const {
+boost::asio::awaitable<result<models::segment>> try_segments_retrieve(client c, std::string segment_id,
+                                                                      request_options opts) {
     api_request req;
     req.operation = &operations::segments_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/segments/") + models::detail::encode_segment(segment_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::segment>(std::move(r));
+}
+
+boost::asio::awaitable<models::segment> segments_retrieve(client c, std::string segment_id,
+                                                          request_options opts) {
+    auto r = co_await try_segments_retrieve(std::move(c), std::move(segment_id), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::segment_list>> segments_api::try_list(models::segments_list_query query,
+                                                                            request_options opts) const {
+    return try_segments_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::segment_list> segments_api::list(models::segments_list_query query,
+                                                                request_options opts) const {
+    return segments_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::segment>> segments_api::try_retrieve(std::string segment_id,
+                                                                           request_options opts) const {
+    return try_segments_retrieve(client_, std::move(segment_id), std::move(opts));
 }
 
 boost::asio::awaitable<models::segment> segments_api::retrieve(std::string segment_id,
                                                                request_options opts) const {
-    auto r = co_await try_retrieve(std::move(segment_id), std::move(opts));
-    co_return std::move(r).value();
+    return segments_retrieve(client_, std::move(segment_id), std::move(opts));
 }
 
 } // namespace intercom

@@ -9,389 +9,628 @@
 
 namespace intercom {
 
-boost::asio::awaitable<result<models::article_list>> articles_api::try_list(models::articles_list_query query,
-                                                                            request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::article_list>>
+try_articles_list(client c, models::articles_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::articles_list;
     req.method = req.operation->method;
     req.path = std::string("/articles");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::article_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::article_list> articles_api::list(models::articles_list_query query,
-                                                                request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
+boost::asio::awaitable<models::article_list> articles_list(client c, models::articles_list_query query,
+                                                           request_options opts) {
+    auto r = co_await try_articles_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::article>> articles_api::try_create(models::create_article_request body,
-                                                                         request_options opts) const {
+boost::asio::awaitable<result<models::article>>
+try_articles_create(client c, models::create_article_request body, request_options opts) {
     api_request req;
     req.operation = &operations::articles_create;
     req.method = req.operation->method;
     req.path = std::string("/articles");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::article>(std::move(r));
 }
 
-boost::asio::awaitable<models::article> articles_api::create(models::create_article_request body,
-                                                             request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+boost::asio::awaitable<models::article> articles_create(client c, models::create_article_request body,
+                                                        request_options opts) {
+    auto r = co_await try_articles_create(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::article>> articles_api::try_retrieve(std::string article_id,
-                                                                           request_options opts) const {
+boost::asio::awaitable<result<models::article>> try_articles_retrieve(client c, std::string article_id,
+                                                                      request_options opts) {
     api_request req;
     req.operation = &operations::articles_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/articles/") + models::detail::encode_segment(article_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::article>(std::move(r));
 }
 
-boost::asio::awaitable<models::article> articles_api::retrieve(std::string article_id,
-                                                               request_options opts) const {
-    auto r = co_await try_retrieve(std::move(article_id), std::move(opts));
+boost::asio::awaitable<models::article> articles_retrieve(client c, std::string article_id,
+                                                          request_options opts) {
+    auto r = co_await try_articles_retrieve(std::move(c), std::move(article_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::article>>
-articles_api::try_update(std::string article_id, models::update_article_request_body body,
-                         request_options opts) const {
+boost::asio::awaitable<result<models::article>> try_articles_update(client c, std::string article_id,
+                                                                    models::update_article_request_body body,
+                                                                    request_options opts) {
     api_request req;
     req.operation = &operations::articles_update;
     req.method = req.operation->method;
     req.path = std::string("/articles/") + models::detail::encode_segment(article_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::article>(std::move(r));
 }
 
-boost::asio::awaitable<models::article> articles_api::update(std::string article_id,
-                                                             models::update_article_request_body body,
-                                                             request_options opts) const {
-    auto r = co_await try_update(std::move(article_id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::article> articles_update(client c, std::string article_id,
+                                                        models::update_article_request_body body,
+                                                        request_options opts) {
+    auto r =
+        co_await try_articles_update(std::move(c), std::move(article_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::deleted_article_object>>
-articles_api::try_remove(std::string article_id, request_options opts) const {
+try_articles_remove(client c, std::string article_id, request_options opts) {
     api_request req;
     req.operation = &operations::articles_remove;
     req.method = req.operation->method;
     req.path = std::string("/articles/") + models::detail::encode_segment(article_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::deleted_article_object>(std::move(r));
 }
 
-boost::asio::awaitable<models::deleted_article_object> articles_api::remove(std::string article_id,
-                                                                            request_options opts) const {
-    auto r = co_await try_remove(std::move(article_id), std::move(opts));
+boost::asio::awaitable<models::deleted_article_object> articles_remove(client c, std::string article_id,
+                                                                       request_options opts) {
+    auto r = co_await try_articles_remove(std::move(c), std::move(article_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::search_articles_response>>
-articles_api::try_search(models::articles_search_query query, request_options opts) const {
+try_articles_search(client c, models::articles_search_query query, request_options opts) {
     api_request req;
     req.operation = &operations::articles_search;
     req.method = req.operation->method;
     req.path = std::string("/articles/search");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::search_articles_response>(std::move(r));
 }
 
 boost::asio::awaitable<models::search_articles_response>
-articles_api::search(models::articles_search_query query, request_options opts) const {
-    auto r = co_await try_search(std::move(query), std::move(opts));
+articles_search(client c, models::articles_search_query query, request_options opts) {
+    auto r = co_await try_articles_search(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::article_list>> articles_api::try_list(models::articles_list_query query,
+                                                                            request_options opts) const {
+    return try_articles_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::article_list> articles_api::list(models::articles_list_query query,
+                                                                request_options opts) const {
+    return articles_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::article>> articles_api::try_create(models::create_article_request body,
+                                                                         request_options opts) const {
+    return try_articles_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::article> articles_api::create(models::create_article_request body,
+                                                             request_options opts) const {
+    return articles_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::article>> articles_api::try_retrieve(std::string article_id,
+                                                                           request_options opts) const {
+    return try_articles_retrieve(client_, std::move(article_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::article> articles_api::retrieve(std::string article_id,
+                                                               request_options opts) const {
+    return articles_retrieve(client_, std::move(article_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::article>>
+articles_api::try_update(std::string article_id, models::update_article_request_body body,
+                         request_options opts) const {
+    return try_articles_update(client_, std::move(article_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::article> articles_api::update(std::string article_id,
+                                                             models::update_article_request_body body,
+                                                             request_options opts) const {
+    return articles_update(client_, std::move(article_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::deleted_article_object>>
+articles_api::try_remove(std::string article_id, request_options opts) const {
+    return try_articles_remove(client_, std::move(article_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::deleted_article_object> articles_api::remove(std::string article_id,
+                                                                            request_options opts) const {
+    return articles_remove(client_, std::move(article_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::search_articles_response>>
+articles_api::try_search(models::articles_search_query query, request_options opts) const {
+    return try_articles_search(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::search_articles_response>
+articles_api::search(models::articles_search_query query, request_options opts) const {
+    return articles_search(client_, std::move(query), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
-boost::asio::awaitable<result<void>> data_events_api::try_create(models::create_data_event_request body,
-                                                                 request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<void>> try_data_events_create(client c, models::create_data_event_request body,
+                                                            request_options opts) {
     api_request req;
     req.operation = &operations::data_events_create;
     req.method = req.operation->method;
     req.path = std::string("/events");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::discard_body(std::move(r));
 }
 
-boost::asio::awaitable<void> data_events_api::create(models::create_data_event_request body,
-                                                     request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+boost::asio::awaitable<void> data_events_create(client c, models::create_data_event_request body,
+                                                request_options opts) {
+    auto r = co_await try_data_events_create(std::move(c), std::move(body), std::move(opts));
     r.value();
 }
 
 boost::asio::awaitable<result<models::data_event_summary>>
-data_events_api::try_list(models::data_events_list_query query, request_options opts) const {
+try_data_events_list(client c, models::data_events_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::data_events_list;
     req.method = req.operation->method;
     req.path = std::string("/events");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_event_summary>(std::move(r));
 }
 
-boost::asio::awaitable<models::data_event_summary> data_events_api::list(models::data_events_list_query query,
-                                                                         request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
+boost::asio::awaitable<models::data_event_summary>
+data_events_list(client c, models::data_events_list_query query, request_options opts) {
+    auto r = co_await try_data_events_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<void>>
-data_events_api::try_create_summaries(models::create_data_event_summaries_request body,
-                                      request_options opts) const {
+try_data_events_create_summaries(client c, models::create_data_event_summaries_request body,
+                                 request_options opts) {
     api_request req;
     req.operation = &operations::data_events_create_summaries;
     req.method = req.operation->method;
     req.path = std::string("/events/summaries");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::discard_body(std::move(r));
+}
+
+boost::asio::awaitable<void> data_events_create_summaries(client c,
+                                                          models::create_data_event_summaries_request body,
+                                                          request_options opts) {
+    auto r = co_await try_data_events_create_summaries(std::move(c), std::move(body), std::move(opts));
+    r.value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<void>> data_events_api::try_create(models::create_data_event_request body,
+                                                                 request_options opts) const {
+    return try_data_events_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<void> data_events_api::create(models::create_data_event_request body,
+                                                     request_options opts) const {
+    return data_events_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::data_event_summary>>
+data_events_api::try_list(models::data_events_list_query query, request_options opts) const {
+    return try_data_events_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::data_event_summary> data_events_api::list(models::data_events_list_query query,
+                                                                         request_options opts) const {
+    return data_events_list(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<void>>
+data_events_api::try_create_summaries(models::create_data_event_summaries_request body,
+                                      request_options opts) const {
+    return try_data_events_create_summaries(client_, std::move(body), std::move(opts));
 }
 
 boost::asio::awaitable<void>
 data_events_api::create_summaries(models::create_data_event_summaries_request body,
                                   request_options opts) const {
-    auto r = co_await try_create_summaries(std::move(body), std::move(opts));
-    r.value();
+    return data_events_create_summaries(client_, std::move(body), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
-boost::asio::awaitable<result<models::team_list>> teams_api::try_list(request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::team_list>> try_teams_list(client c, request_options opts) {
     api_request req;
     req.operation = &operations::teams_list;
     req.method = req.operation->method;
     req.path = std::string("/teams");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::team_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::team_list> teams_api::list(request_options opts) const {
-    auto r = co_await try_list(std::move(opts));
+boost::asio::awaitable<models::team_list> teams_list(client c, request_options opts) {
+    auto r = co_await try_teams_list(std::move(c), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::team>> teams_api::try_retrieve(std::string team_id,
-                                                                     request_options opts) const {
+boost::asio::awaitable<result<models::team>> try_teams_retrieve(client c, std::string team_id,
+                                                                request_options opts) {
     api_request req;
     req.operation = &operations::teams_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/teams/") + models::detail::encode_segment(team_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::team>(std::move(r));
 }
 
-boost::asio::awaitable<models::team> teams_api::retrieve(std::string team_id, request_options opts) const {
-    auto r = co_await try_retrieve(std::move(team_id), std::move(opts));
+boost::asio::awaitable<models::team> teams_retrieve(client c, std::string team_id, request_options opts) {
+    auto r = co_await try_teams_retrieve(std::move(c), std::move(team_id), std::move(opts));
     co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::team_list>> teams_api::try_list(request_options opts) const {
+    return try_teams_list(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::team_list> teams_api::list(request_options opts) const {
+    return teams_list(client_, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::team>> teams_api::try_retrieve(std::string team_id,
+                                                                     request_options opts) const {
+    return try_teams_retrieve(client_, std::move(team_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::team> teams_api::retrieve(std::string team_id, request_options opts) const {
+    return teams_retrieve(client_, std::move(team_id), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::content_import_sources_list>>
-ai_content_api::try_list_content_import_sources(request_options opts) const {
+try_ai_content_list_content_import_sources(client c, request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_list_content_import_sources;
     req.method = req.operation->method;
     req.path = std::string("/ai/content_import_sources");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::content_import_sources_list>(std::move(r));
 }
 
 boost::asio::awaitable<models::content_import_sources_list>
-ai_content_api::list_content_import_sources(request_options opts) const {
-    auto r = co_await try_list_content_import_sources(std::move(opts));
+ai_content_list_content_import_sources(client c, request_options opts) {
+    auto r = co_await try_ai_content_list_content_import_sources(std::move(c), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::content_import_source>>
-ai_content_api::try_create_content_import_source(models::create_content_import_source_request body,
-                                                 request_options opts) const {
+try_ai_content_create_content_import_source(client c, models::create_content_import_source_request body,
+                                            request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_create_content_import_source;
     req.method = req.operation->method;
     req.path = std::string("/ai/content_import_sources");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::content_import_source>(std::move(r));
 }
 
 boost::asio::awaitable<models::content_import_source>
-ai_content_api::create_content_import_source(models::create_content_import_source_request body,
-                                             request_options opts) const {
-    auto r = co_await try_create_content_import_source(std::move(body), std::move(opts));
+ai_content_create_content_import_source(client c, models::create_content_import_source_request body,
+                                        request_options opts) {
+    auto r =
+        co_await try_ai_content_create_content_import_source(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<void>>
-ai_content_api::try_remove_content_import_source(std::string id, request_options opts) const {
+boost::asio::awaitable<result<void>> try_ai_content_remove_content_import_source(client c, std::string id,
+                                                                                 request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_remove_content_import_source;
     req.method = req.operation->method;
     req.path = std::string("/ai/content_import_sources/") + models::detail::encode_segment(id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::discard_body(std::move(r));
 }
 
-boost::asio::awaitable<void> ai_content_api::remove_content_import_source(std::string id,
-                                                                          request_options opts) const {
-    auto r = co_await try_remove_content_import_source(std::move(id), std::move(opts));
+boost::asio::awaitable<void> ai_content_remove_content_import_source(client c, std::string id,
+                                                                     request_options opts) {
+    auto r =
+        co_await try_ai_content_remove_content_import_source(std::move(c), std::move(id), std::move(opts));
     r.value();
 }
 
 boost::asio::awaitable<result<models::content_import_source>>
-ai_content_api::try_retrieve_content_import_source(std::string id, request_options opts) const {
+try_ai_content_retrieve_content_import_source(client c, std::string id, request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_retrieve_content_import_source;
     req.method = req.operation->method;
     req.path = std::string("/ai/content_import_sources/") + models::detail::encode_segment(id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::content_import_source>(std::move(r));
 }
 
 boost::asio::awaitable<models::content_import_source>
-ai_content_api::retrieve_content_import_source(std::string id, request_options opts) const {
-    auto r = co_await try_retrieve_content_import_source(std::move(id), std::move(opts));
+ai_content_retrieve_content_import_source(client c, std::string id, request_options opts) {
+    auto r =
+        co_await try_ai_content_retrieve_content_import_source(std::move(c), std::move(id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::content_import_source>>
-ai_content_api::try_update_content_import_source(std::string id,
-                                                 models::update_content_import_source_request body,
-                                                 request_options opts) const {
+boost::asio::awaitable<result<models::content_import_source>> try_ai_content_update_content_import_source(
+    client c, std::string id, models::update_content_import_source_request body, request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_update_content_import_source;
     req.method = req.operation->method;
     req.path = std::string("/ai/content_import_sources/") + models::detail::encode_segment(id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::content_import_source>(std::move(r));
 }
 
-boost::asio::awaitable<models::content_import_source> ai_content_api::update_content_import_source(
-    std::string id, models::update_content_import_source_request body, request_options opts) const {
-    auto r = co_await try_update_content_import_source(std::move(id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::content_import_source> ai_content_update_content_import_source(
+    client c, std::string id, models::update_content_import_source_request body, request_options opts) {
+    auto r = co_await try_ai_content_update_content_import_source(std::move(c), std::move(id),
+                                                                  std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::external_pages_list>>
-ai_content_api::try_list_external_pages(request_options opts) const {
+try_ai_content_list_external_pages(client c, request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_list_external_pages;
     req.method = req.operation->method;
     req.path = std::string("/ai/external_pages");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::external_pages_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::external_pages_list>
-ai_content_api::list_external_pages(request_options opts) const {
-    auto r = co_await try_list_external_pages(std::move(opts));
+boost::asio::awaitable<models::external_pages_list> ai_content_list_external_pages(client c,
+                                                                                   request_options opts) {
+    auto r = co_await try_ai_content_list_external_pages(std::move(c), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::external_page>>
-ai_content_api::try_create_external_page(models::create_external_page_request body,
-                                         request_options opts) const {
+try_ai_content_create_external_page(client c, models::create_external_page_request body,
+                                    request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_create_external_page;
     req.method = req.operation->method;
     req.path = std::string("/ai/external_pages");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::external_page>(std::move(r));
 }
 
 boost::asio::awaitable<models::external_page>
-ai_content_api::create_external_page(models::create_external_page_request body, request_options opts) const {
-    auto r = co_await try_create_external_page(std::move(body), std::move(opts));
+ai_content_create_external_page(client c, models::create_external_page_request body, request_options opts) {
+    auto r = co_await try_ai_content_create_external_page(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::external_page>>
-ai_content_api::try_remove_external_page(std::string id, request_options opts) const {
+try_ai_content_remove_external_page(client c, std::string id, request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_remove_external_page;
     req.method = req.operation->method;
     req.path = std::string("/ai/external_pages/") + models::detail::encode_segment(id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::external_page>(std::move(r));
 }
 
-boost::asio::awaitable<models::external_page>
-ai_content_api::remove_external_page(std::string id, request_options opts) const {
-    auto r = co_await try_remove_external_page(std::move(id), std::move(opts));
+boost::asio::awaitable<models::external_page> ai_content_remove_external_page(client c, std::string id,
+                                                                              request_options opts) {
+    auto r = co_await try_ai_content_remove_external_page(std::move(c), std::move(id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::external_page>>
-ai_content_api::try_retrieve_external_page(std::string id, request_options opts) const {
+try_ai_content_retrieve_external_page(client c, std::string id, request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_retrieve_external_page;
     req.method = req.operation->method;
     req.path = std::string("/ai/external_pages/") + models::detail::encode_segment(id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::external_page>(std::move(r));
 }
 
-boost::asio::awaitable<models::external_page>
-ai_content_api::retrieve_external_page(std::string id, request_options opts) const {
-    auto r = co_await try_retrieve_external_page(std::move(id), std::move(opts));
+boost::asio::awaitable<models::external_page> ai_content_retrieve_external_page(client c, std::string id,
+                                                                                request_options opts) {
+    auto r = co_await try_ai_content_retrieve_external_page(std::move(c), std::move(id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::external_page>>
-ai_content_api::try_update_external_page(std::string id, models::update_external_page_request body,
-                                         request_options opts) const {
+try_ai_content_update_external_page(client c, std::string id, models::update_external_page_request body,
+                                    request_options opts) {
     api_request req;
     req.operation = &operations::ai_content_update_external_page;
     req.method = req.operation->method;
     req.path = std::string("/ai/external_pages/") + models::detail::encode_segment(id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::external_page>(std::move(r));
+}
+
+boost::asio::awaitable<models::external_page>
+ai_content_update_external_page(client c, std::string id, models::update_external_page_request body,
+                                request_options opts) {
+    auto r = co_await try_ai_content_update_external_page(std::move(c), std::move(id), std::move(body),
+                                                          std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::content_import_sources_list>>
+ai_content_api::try_list_content_import_sources(request_options opts) const {
+    return try_ai_content_list_content_import_sources(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::content_import_sources_list>
+ai_content_api::list_content_import_sources(request_options opts) const {
+    return ai_content_list_content_import_sources(client_, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::content_import_source>>
+ai_content_api::try_create_content_import_source(models::create_content_import_source_request body,
+                                                 request_options opts) const {
+    return try_ai_content_create_content_import_source(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::content_import_source>
+ai_content_api::create_content_import_source(models::create_content_import_source_request body,
+                                             request_options opts) const {
+    return ai_content_create_content_import_source(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<void>>
+ai_content_api::try_remove_content_import_source(std::string id, request_options opts) const {
+    return try_ai_content_remove_content_import_source(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<void> ai_content_api::remove_content_import_source(std::string id,
+                                                                          request_options opts) const {
+    return ai_content_remove_content_import_source(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::content_import_source>>
+ai_content_api::try_retrieve_content_import_source(std::string id, request_options opts) const {
+    return try_ai_content_retrieve_content_import_source(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<models::content_import_source>
+ai_content_api::retrieve_content_import_source(std::string id, request_options opts) const {
+    return ai_content_retrieve_content_import_source(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::content_import_source>>
+ai_content_api::try_update_content_import_source(std::string id,
+                                                 models::update_content_import_source_request body,
+                                                 request_options opts) const {
+    return try_ai_content_update_content_import_source(client_, std::move(id), std::move(body),
+                                                       std::move(opts));
+}
+
+boost::asio::awaitable<models::content_import_source> ai_content_api::update_content_import_source(
+    std::string id, models::update_content_import_source_request body, request_options opts) const {
+    return ai_content_update_content_import_source(client_, std::move(id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::external_pages_list>>
+ai_content_api::try_list_external_pages(request_options opts) const {
+    return try_ai_content_list_external_pages(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::external_pages_list>
+ai_content_api::list_external_pages(request_options opts) const {
+    return ai_content_list_external_pages(client_, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::external_page>>
+ai_content_api::try_create_external_page(models::create_external_page_request body,
+                                         request_options opts) const {
+    return try_ai_content_create_external_page(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::external_page>
+ai_content_api::create_external_page(models::create_external_page_request body, request_options opts) const {
+    return ai_content_create_external_page(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::external_page>>
+ai_content_api::try_remove_external_page(std::string id, request_options opts) const {
+    return try_ai_content_remove_external_page(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<models::external_page>
+ai_content_api::remove_external_page(std::string id, request_options opts) const {
+    return ai_content_remove_external_page(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::external_page>>
+ai_content_api::try_retrieve_external_page(std::string id, request_options opts) const {
+    return try_ai_content_retrieve_external_page(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<models::external_page>
+ai_content_api::retrieve_external_page(std::string id, request_options opts) const {
+    return ai_content_retrieve_external_page(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::external_page>>
+ai_content_api::try_update_external_page(std::string id, models::update_external_page_request body,
+                                         request_options opts) const {
+    return try_ai_content_update_external_page(client_, std::move(id), std::move(body), std::move(opts));
 }
 
 boost::asio::awaitable<models::external_page>
 ai_content_api::update_external_page(std::string id, models::update_external_page_request body,
                                      request_options opts) const {
-    auto r = co_await try_update_external_page(std::move(id), std::move(body), std::move(opts));
-    co_return std::move(r).value();
+    return ai_content_update_external_page(client_, std::move(id), std::move(body), std::move(opts));
 }
 
 } // namespace intercom

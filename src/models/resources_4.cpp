@@ -9,122 +9,160 @@
 
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::note_list>>
-notes_api::try_list(std::string contact_id, models::notes_list_query query, request_options opts) const {
+try_notes_list(client c, std::string contact_id, models::notes_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::notes_list;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/notes";
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::note_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::note_list>
-notes_api::list(std::string contact_id, models::notes_list_query query, request_options opts) const {
-    auto r = co_await try_list(std::move(contact_id), std::move(query), std::move(opts));
+boost::asio::awaitable<models::note_list> notes_list(client c, std::string contact_id,
+                                                     models::notes_list_query query, request_options opts) {
+    auto r = co_await try_notes_list(std::move(c), std::move(contact_id), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::note>>
-notes_api::try_create(std::string contact_id, models::notes_create_request body, request_options opts) const {
+try_notes_create(client c, std::string contact_id, models::notes_create_request body, request_options opts) {
     api_request req;
     req.operation = &operations::notes_create;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/notes";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::note>(std::move(r));
 }
 
-boost::asio::awaitable<models::note>
-notes_api::create(std::string contact_id, models::notes_create_request body, request_options opts) const {
-    auto r = co_await try_create(std::move(contact_id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::note> notes_create(client c, std::string contact_id,
+                                                  models::notes_create_request body, request_options opts) {
+    auto r = co_await try_notes_create(std::move(c), std::move(contact_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::note>> notes_api::try_retrieve(std::string note_id,
-                                                                     request_options opts) const {
+boost::asio::awaitable<result<models::note>> try_notes_retrieve(client c, std::string note_id,
+                                                                request_options opts) {
     api_request req;
     req.operation = &operations::notes_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/notes/") + models::detail::encode_segment(note_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::note>(std::move(r));
 }
 
-boost::asio::awaitable<models::note> notes_api::retrieve(std::string note_id, request_options opts) const {
-    auto r = co_await try_retrieve(std::move(note_id), std::move(opts));
+boost::asio::awaitable<models::note> notes_retrieve(client c, std::string note_id, request_options opts) {
+    auto r = co_await try_notes_retrieve(std::move(c), std::move(note_id), std::move(opts));
     co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::note_list>>
+notes_api::try_list(std::string contact_id, models::notes_list_query query, request_options opts) const {
+    return try_notes_list(client_, std::move(contact_id), std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::note_list>
+notes_api::list(std::string contact_id, models::notes_list_query query, request_options opts) const {
+    return notes_list(client_, std::move(contact_id), std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::note>>
+notes_api::try_create(std::string contact_id, models::notes_create_request body, request_options opts) const {
+    return try_notes_create(client_, std::move(contact_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::note>
+notes_api::create(std::string contact_id, models::notes_create_request body, request_options opts) const {
+    return notes_create(client_, std::move(contact_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::note>> notes_api::try_retrieve(std::string note_id,
+                                                                     request_options opts) const {
+    return try_notes_retrieve(client_, std::move(note_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::note> notes_api::retrieve(std::string note_id, request_options opts) const {
+    return notes_retrieve(client_, std::move(note_id), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
-boost::asio::awaitable<result<models::tag>>
-tags_api::try_attach_contact(std::string contact_id, models::tags_attach_contact_request body,
-                             request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::tag>> try_tags_attach_contact(client c, std::string contact_id,
+                                                                    models::tags_attach_contact_request body,
+                                                                    request_options opts) {
     api_request req;
     req.operation = &operations::tags_attach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/tags";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
 }
 
-boost::asio::awaitable<models::tag> tags_api::attach_contact(std::string contact_id,
-                                                             models::tags_attach_contact_request body,
-                                                             request_options opts) const {
-    auto r = co_await try_attach_contact(std::move(contact_id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::tag> tags_attach_contact(client c, std::string contact_id,
+                                                        models::tags_attach_contact_request body,
+                                                        request_options opts) {
+    auto r = co_await try_tags_attach_contact(std::move(c), std::move(contact_id), std::move(body),
+                                              std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::tag>>
-tags_api::try_detach_contact(std::string contact_id, std::string tag_id, request_options opts) const {
+try_tags_detach_contact(client c, std::string contact_id, std::string tag_id, request_options opts) {
     api_request req;
     req.operation = &operations::tags_detach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/tags/" +
                models::detail::encode_segment(tag_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
 }
 
-boost::asio::awaitable<models::tag> tags_api::detach_contact(std::string contact_id, std::string tag_id,
-                                                             request_options opts) const {
-    auto r = co_await try_detach_contact(std::move(contact_id), std::move(tag_id), std::move(opts));
+boost::asio::awaitable<models::tag> tags_detach_contact(client c, std::string contact_id, std::string tag_id,
+                                                        request_options opts) {
+    auto r = co_await try_tags_detach_contact(std::move(c), std::move(contact_id), std::move(tag_id),
+                                              std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::tag>>
-tags_api::try_attach_conversation(std::string conversation_id, models::tags_attach_conversation_request body,
-                                  request_options opts) const {
+try_tags_attach_conversation(client c, std::string conversation_id,
+                             models::tags_attach_conversation_request body, request_options opts) {
     api_request req;
     req.operation = &operations::tags_attach_conversation;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/tags";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
 }
 
-boost::asio::awaitable<models::tag>
-tags_api::attach_conversation(std::string conversation_id, models::tags_attach_conversation_request body,
-                              request_options opts) const {
-    auto r = co_await try_attach_conversation(std::move(conversation_id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::tag> tags_attach_conversation(client c, std::string conversation_id,
+                                                             models::tags_attach_conversation_request body,
+                                                             request_options opts) {
+    auto r = co_await try_tags_attach_conversation(std::move(c), std::move(conversation_id), std::move(body),
+                                                   std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::tag>>
-tags_api::try_detach_conversation(std::string conversation_id, std::string tag_id,
-                                  models::tags_detach_conversation_request body, request_options opts) const {
+try_tags_detach_conversation(client c, std::string conversation_id, std::string tag_id,
+                             models::tags_detach_conversation_request body, request_options opts) {
     api_request req;
     req.operation = &operations::tags_detach_conversation;
     req.method = req.operation->method;
@@ -132,105 +170,108 @@ tags_api::try_detach_conversation(std::string conversation_id, std::string tag_i
                models::detail::encode_segment(tag_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
 }
 
-boost::asio::awaitable<models::tag>
-tags_api::detach_conversation(std::string conversation_id, std::string tag_id,
-                              models::tags_detach_conversation_request body, request_options opts) const {
-    auto r = co_await try_detach_conversation(std::move(conversation_id), std::move(tag_id), std::move(body),
-                                              std::move(opts));
+boost::asio::awaitable<models::tag> tags_detach_conversation(client c, std::string conversation_id,
+                                                             std::string tag_id,
+                                                             models::tags_detach_conversation_request body,
+                                                             request_options opts) {
+    auto r = co_await try_tags_detach_conversation(std::move(c), std::move(conversation_id),
+                                                   std::move(tag_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::tag_list>> tags_api::try_list(request_options opts) const {
+boost::asio::awaitable<result<models::tag_list>> try_tags_list(client c, request_options opts) {
     api_request req;
     req.operation = &operations::tags_list;
     req.method = req.operation->method;
     req.path = std::string("/tags");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::tag_list> tags_api::list(request_options opts) const {
-    auto r = co_await try_list(std::move(opts));
+boost::asio::awaitable<models::tag_list> tags_list(client c, request_options opts) {
+    auto r = co_await try_tags_list(std::move(c), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::tag_basic>>
-tags_api::try_create_or_update(models::tags_create_or_update_request body, request_options opts) const {
+try_tags_create_or_update(client c, models::tags_create_or_update_request body, request_options opts) {
     api_request req;
     req.operation = &operations::tags_create_or_update;
     req.method = req.operation->method;
     req.path = std::string("/tags");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag_basic>(std::move(r));
 }
 
 boost::asio::awaitable<models::tag_basic>
-tags_api::create_or_update(models::tags_create_or_update_request body, request_options opts) const {
-    auto r = co_await try_create_or_update(std::move(body), std::move(opts));
+tags_create_or_update(client c, models::tags_create_or_update_request body, request_options opts) {
+    auto r = co_await try_tags_create_or_update(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::tag_basic>> tags_api::try_retrieve(std::string tag_id,
-                                                                         request_options opts) const {
+boost::asio::awaitable<result<models::tag_basic>> try_tags_retrieve(client c, std::string tag_id,
+                                                                    request_options opts) {
     api_request req;
     req.operation = &operations::tags_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/tags/") + models::detail::encode_segment(tag_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag_basic>(std::move(r));
 }
 
-boost::asio::awaitable<models::tag_basic> tags_api::retrieve(std::string tag_id, request_options opts) const {
-    auto r = co_await try_retrieve(std::move(tag_id), std::move(opts));
+boost::asio::awaitable<models::tag_basic> tags_retrieve(client c, std::string tag_id, request_options opts) {
+    auto r = co_await try_tags_retrieve(std::move(c), std::move(tag_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<void>> tags_api::try_remove(std::string tag_id, request_options opts) const {
+boost::asio::awaitable<result<void>> try_tags_remove(client c, std::string tag_id, request_options opts) {
     api_request req;
     req.operation = &operations::tags_remove;
     req.method = req.operation->method;
     req.path = std::string("/tags/") + models::detail::encode_segment(tag_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::discard_body(std::move(r));
 }
 
-boost::asio::awaitable<void> tags_api::remove(std::string tag_id, request_options opts) const {
-    auto r = co_await try_remove(std::move(tag_id), std::move(opts));
+boost::asio::awaitable<void> tags_remove(client c, std::string tag_id, request_options opts) {
+    auto r = co_await try_tags_remove(std::move(c), std::move(tag_id), std::move(opts));
     r.value();
 }
 
-boost::asio::awaitable<result<models::tag>>
-tags_api::try_attach_ticket(std::string ticket_id, models::tags_attach_ticket_request body,
-                            request_options opts) const {
+boost::asio::awaitable<result<models::tag>> try_tags_attach_ticket(client c, std::string ticket_id,
+                                                                   models::tags_attach_ticket_request body,
+                                                                   request_options opts) {
     api_request req;
     req.operation = &operations::tags_attach_ticket;
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(ticket_id) + "/tags";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
 }
 
-boost::asio::awaitable<models::tag> tags_api::attach_ticket(std::string ticket_id,
-                                                            models::tags_attach_ticket_request body,
-                                                            request_options opts) const {
-    auto r = co_await try_attach_ticket(std::move(ticket_id), std::move(body), std::move(opts));
+boost::asio::awaitable<models::tag> tags_attach_ticket(client c, std::string ticket_id,
+                                                       models::tags_attach_ticket_request body,
+                                                       request_options opts) {
+    auto r =
+        co_await try_tags_attach_ticket(std::move(c), std::move(ticket_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::tag>>
-tags_api::try_detach_ticket(std::string ticket_id, std::string tag_id,
-                            models::tags_detach_ticket_request body, request_options opts) const {
+boost::asio::awaitable<result<models::tag>> try_tags_detach_ticket(client c, std::string ticket_id,
+                                                                   std::string tag_id,
+                                                                   models::tags_detach_ticket_request body,
+                                                                   request_options opts) {
     api_request req;
     req.operation = &operations::tags_detach_ticket;
     req.method = req.operation->method;
@@ -238,47 +279,159 @@ tags_api::try_detach_ticket(std::string ticket_id, std::string tag_id,
                models::detail::encode_segment(tag_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
+}
+
+boost::asio::awaitable<models::tag> tags_detach_ticket(client c, std::string ticket_id, std::string tag_id,
+                                                       models::tags_detach_ticket_request body,
+                                                       request_options opts) {
+    auto r = co_await try_tags_detach_ticket(std::move(c), std::move(ticket_id), std::move(tag_id),
+                                             std::move(body), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::tag>>
+tags_api::try_attach_contact(std::string contact_id, models::tags_attach_contact_request body,
+                             request_options opts) const {
+    return try_tags_attach_contact(client_, std::move(contact_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::tag> tags_api::attach_contact(std::string contact_id,
+                                                             models::tags_attach_contact_request body,
+                                                             request_options opts) const {
+    return tags_attach_contact(client_, std::move(contact_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag>>
+tags_api::try_detach_contact(std::string contact_id, std::string tag_id, request_options opts) const {
+    return try_tags_detach_contact(client_, std::move(contact_id), std::move(tag_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::tag> tags_api::detach_contact(std::string contact_id, std::string tag_id,
+                                                             request_options opts) const {
+    return tags_detach_contact(client_, std::move(contact_id), std::move(tag_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag>>
+tags_api::try_attach_conversation(std::string conversation_id, models::tags_attach_conversation_request body,
+                                  request_options opts) const {
+    return try_tags_attach_conversation(client_, std::move(conversation_id), std::move(body),
+                                        std::move(opts));
+}
+
+boost::asio::awaitable<models::tag>
+tags_api::attach_conversation(std::string conversation_id, models::tags_attach_conversation_request body,
+                              request_options opts) const {
+    return tags_attach_conversation(client_, std::move(conversation_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag>>
+tags_api::try_detach_conversation(std::string conversation_id, std::string tag_id,
+                                  models::tags_detach_conversation_request body, request_options opts) const {
+    return try_tags_detach_conversation(client_, std::move(conversation_id), std::move(tag_id),
+                                        std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::tag>
+tags_api::detach_conversation(std::string conversation_id, std::string tag_id,
+                              models::tags_detach_conversation_request body, request_options opts) const {
+    return tags_detach_conversation(client_, std::move(conversation_id), std::move(tag_id), std::move(body),
+                                    std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag_list>> tags_api::try_list(request_options opts) const {
+    return try_tags_list(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::tag_list> tags_api::list(request_options opts) const {
+    return tags_list(client_, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag_basic>>
+tags_api::try_create_or_update(models::tags_create_or_update_request body, request_options opts) const {
+    return try_tags_create_or_update(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::tag_basic>
+tags_api::create_or_update(models::tags_create_or_update_request body, request_options opts) const {
+    return tags_create_or_update(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag_basic>> tags_api::try_retrieve(std::string tag_id,
+                                                                         request_options opts) const {
+    return try_tags_retrieve(client_, std::move(tag_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::tag_basic> tags_api::retrieve(std::string tag_id, request_options opts) const {
+    return tags_retrieve(client_, std::move(tag_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<void>> tags_api::try_remove(std::string tag_id, request_options opts) const {
+    return try_tags_remove(client_, std::move(tag_id), std::move(opts));
+}
+
+boost::asio::awaitable<void> tags_api::remove(std::string tag_id, request_options opts) const {
+    return tags_remove(client_, std::move(tag_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag>>
+tags_api::try_attach_ticket(std::string ticket_id, models::tags_attach_ticket_request body,
+                            request_options opts) const {
+    return try_tags_attach_ticket(client_, std::move(ticket_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::tag> tags_api::attach_ticket(std::string ticket_id,
+                                                            models::tags_attach_ticket_request body,
+                                                            request_options opts) const {
+    return tags_attach_ticket(client_, std::move(ticket_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tag>>
+tags_api::try_detach_ticket(std::string ticket_id, std::string tag_id,
+                            models::tags_detach_ticket_request body, request_options opts) const {
+    return try_tags_detach_ticket(client_, std::move(ticket_id), std::move(tag_id), std::move(body),
+                                  std::move(opts));
 }
 
 boost::asio::awaitable<models::tag> tags_api::detach_ticket(std::string ticket_id, std::string tag_id,
                                                             models::tags_detach_ticket_request body,
                                                             request_options opts) const {
-    auto r =
-        co_await try_detach_ticket(std::move(ticket_id), std::move(tag_id), std::move(body), std::move(opts));
-    co_return std::move(r).value();
+    return tags_detach_ticket(client_, std::move(ticket_id), std::move(tag_id), std::move(body),
+                              std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::ticket_type_attribute>>
-ticket_type_attributes_api::try_create(std::string ticket_type_id,
-                                       models::create_ticket_type_attribute_request body,
-                                       request_options opts) const {
+try_ticket_type_attributes_create(client c, std::string ticket_type_id,
+                                  models::create_ticket_type_attribute_request body, request_options opts) {
     api_request req;
     req.operation = &operations::ticket_type_attributes_create;
     req.method = req.operation->method;
     req.path = std::string("/ticket_types/") + models::detail::encode_segment(ticket_type_id) + "/attributes";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type_attribute>(std::move(r));
 }
 
 boost::asio::awaitable<models::ticket_type_attribute>
-ticket_type_attributes_api::create(std::string ticket_type_id,
-                                   models::create_ticket_type_attribute_request body,
-                                   request_options opts) const {
-    auto r = co_await try_create(std::move(ticket_type_id), std::move(body), std::move(opts));
+ticket_type_attributes_create(client c, std::string ticket_type_id,
+                              models::create_ticket_type_attribute_request body, request_options opts) {
+    auto r = co_await try_ticket_type_attributes_create(std::move(c), std::move(ticket_type_id),
+                                                        std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::ticket_type_attribute>>
-ticket_type_attributes_api::try_update(std::string ticket_type_id, std::string attribute_id,
-                                       models::update_ticket_type_attribute_request body,
-                                       request_options opts) const {
+try_ticket_type_attributes_update(client c, std::string ticket_type_id, std::string attribute_id,
+                                  models::update_ticket_type_attribute_request body, request_options opts) {
     api_request req;
     req.operation = &operations::ticket_type_attributes_update;
     req.method = req.operation->method;
@@ -286,128 +439,227 @@ ticket_type_attributes_api::try_update(std::string ticket_type_id, std::string a
                "/attributes/" + models::detail::encode_segment(attribute_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type_attribute>(std::move(r));
+}
+
+boost::asio::awaitable<models::ticket_type_attribute>
+ticket_type_attributes_update(client c, std::string ticket_type_id, std::string attribute_id,
+                              models::update_ticket_type_attribute_request body, request_options opts) {
+    auto r = co_await try_ticket_type_attributes_update(
+        std::move(c), std::move(ticket_type_id), std::move(attribute_id), std::move(body), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::ticket_type_attribute>>
+ticket_type_attributes_api::try_create(std::string ticket_type_id,
+                                       models::create_ticket_type_attribute_request body,
+                                       request_options opts) const {
+    return try_ticket_type_attributes_create(client_, std::move(ticket_type_id), std::move(body),
+                                             std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket_type_attribute>
+ticket_type_attributes_api::create(std::string ticket_type_id,
+                                   models::create_ticket_type_attribute_request body,
+                                   request_options opts) const {
+    return ticket_type_attributes_create(client_, std::move(ticket_type_id), std::move(body),
+                                         std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket_type_attribute>>
+ticket_type_attributes_api::try_update(std::string ticket_type_id, std::string attribute_id,
+                                       models::update_ticket_type_attribute_request body,
+                                       request_options opts) const {
+    return try_ticket_type_attributes_update(client_, std::move(ticket_type_id), std::move(attribute_id),
+                                             std::move(body), std::move(opts));
 }
 
 boost::asio::awaitable<models::ticket_type_attribute>
 ticket_type_attributes_api::update(std::string ticket_type_id, std::string attribute_id,
                                    models::update_ticket_type_attribute_request body,
                                    request_options opts) const {
-    auto r = co_await try_update(std::move(ticket_type_id), std::move(attribute_id), std::move(body),
-                                 std::move(opts));
-    co_return std::move(r).value();
+    return ticket_type_attributes_update(client_, std::move(ticket_type_id), std::move(attribute_id),
+                                         std::move(body), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::ticket_reply>>
-tickets_api::try_reply(std::string ticket_id, models::tickets_reply_request body,
-                       request_options opts) const {
+try_tickets_reply(client c, std::string ticket_id, models::tickets_reply_request body, request_options opts) {
     api_request req;
     req.operation = &operations::tickets_reply;
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(ticket_id) + "/reply";
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_reply>(std::move(r));
 }
 
 boost::asio::awaitable<models::ticket_reply>
-tickets_api::reply(std::string ticket_id, models::tickets_reply_request body, request_options opts) const {
-    auto r = co_await try_reply(std::move(ticket_id), std::move(body), std::move(opts));
+tickets_reply(client c, std::string ticket_id, models::tickets_reply_request body, request_options opts) {
+    auto r = co_await try_tickets_reply(std::move(c), std::move(ticket_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::ticket>> tickets_api::try_create(models::create_ticket_request body,
-                                                                       request_options opts) const {
+boost::asio::awaitable<result<models::ticket>>
+try_tickets_create(client c, models::create_ticket_request body, request_options opts) {
     api_request req;
     req.operation = &operations::tickets_create;
     req.method = req.operation->method;
     req.path = std::string("/tickets");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket>(std::move(r));
 }
 
-boost::asio::awaitable<models::ticket> tickets_api::create(models::create_ticket_request body,
-                                                           request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+boost::asio::awaitable<models::ticket> tickets_create(client c, models::create_ticket_request body,
+                                                      request_options opts) {
+    auto r = co_await try_tickets_create(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::ticket>> tickets_api::try_update(std::string ticket_id,
-                                                                       models::update_ticket_request body,
-                                                                       request_options opts) const {
+boost::asio::awaitable<result<models::ticket>> try_tickets_update(client c, std::string ticket_id,
+                                                                  models::update_ticket_request body,
+                                                                  request_options opts) {
     api_request req;
     req.operation = &operations::tickets_update;
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(ticket_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket>(std::move(r));
 }
 
 boost::asio::awaitable<models::ticket>
-tickets_api::update(std::string ticket_id, models::update_ticket_request body, request_options opts) const {
-    auto r = co_await try_update(std::move(ticket_id), std::move(body), std::move(opts));
+tickets_update(client c, std::string ticket_id, models::update_ticket_request body, request_options opts) {
+    auto r =
+        co_await try_tickets_update(std::move(c), std::move(ticket_id), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::ticket>> tickets_api::try_retrieve(std::string ticket_id,
-                                                                         request_options opts) const {
+boost::asio::awaitable<result<models::ticket>> try_tickets_retrieve(client c, std::string ticket_id,
+                                                                    request_options opts) {
     api_request req;
     req.operation = &operations::tickets_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(ticket_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket>(std::move(r));
 }
 
-boost::asio::awaitable<models::ticket> tickets_api::retrieve(std::string ticket_id,
-                                                             request_options opts) const {
-    auto r = co_await try_retrieve(std::move(ticket_id), std::move(opts));
+boost::asio::awaitable<models::ticket> tickets_retrieve(client c, std::string ticket_id,
+                                                        request_options opts) {
+    auto r = co_await try_tickets_retrieve(std::move(c), std::move(ticket_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::tickets_remove_response>>
-tickets_api::try_remove(std::string id, request_options opts) const {
+boost::asio::awaitable<result<models::tickets_remove_response>> try_tickets_remove(client c, std::string id,
+                                                                                   request_options opts) {
     api_request req;
     req.operation = &operations::tickets_remove;
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tickets_remove_response>(std::move(r));
 }
 
-boost::asio::awaitable<models::tickets_remove_response> tickets_api::remove(std::string id,
-                                                                            request_options opts) const {
-    auto r = co_await try_remove(std::move(id), std::move(opts));
+boost::asio::awaitable<models::tickets_remove_response> tickets_remove(client c, std::string id,
+                                                                       request_options opts) {
+    auto r = co_await try_tickets_remove(std::move(c), std::move(id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::ticket_list>> tickets_api::try_search(models::search_request body,
-                                                                            request_options opts) const {
+boost::asio::awaitable<result<models::ticket_list>> try_tickets_search(client c, models::search_request body,
+                                                                       request_options opts) {
     api_request req;
     req.operation = &operations::tickets_search;
     req.method = req.operation->method;
     req.path = std::string("/tickets/search");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_list>(std::move(r));
+}
+
+boost::asio::awaitable<models::ticket_list> tickets_search(client c, models::search_request body,
+                                                           request_options opts) {
+    auto r = co_await try_tickets_search(std::move(c), std::move(body), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::ticket_reply>>
+tickets_api::try_reply(std::string ticket_id, models::tickets_reply_request body,
+                       request_options opts) const {
+    return try_tickets_reply(client_, std::move(ticket_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket_reply>
+tickets_api::reply(std::string ticket_id, models::tickets_reply_request body, request_options opts) const {
+    return tickets_reply(client_, std::move(ticket_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket>> tickets_api::try_create(models::create_ticket_request body,
+                                                                       request_options opts) const {
+    return try_tickets_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket> tickets_api::create(models::create_ticket_request body,
+                                                           request_options opts) const {
+    return tickets_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket>> tickets_api::try_update(std::string ticket_id,
+                                                                       models::update_ticket_request body,
+                                                                       request_options opts) const {
+    return try_tickets_update(client_, std::move(ticket_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket>
+tickets_api::update(std::string ticket_id, models::update_ticket_request body, request_options opts) const {
+    return tickets_update(client_, std::move(ticket_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket>> tickets_api::try_retrieve(std::string ticket_id,
+                                                                         request_options opts) const {
+    return try_tickets_retrieve(client_, std::move(ticket_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket> tickets_api::retrieve(std::string ticket_id,
+                                                             request_options opts) const {
+    return tickets_retrieve(client_, std::move(ticket_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::tickets_remove_response>>
+tickets_api::try_remove(std::string id, request_options opts) const {
+    return try_tickets_remove(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<models::tickets_remove_response> tickets_api::remove(std::string id,
+                                                                            request_options opts) const {
+    return tickets_remove(client_, std::move(id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket_list>> tickets_api::try_search(models::search_request body,
+                                                                            request_options opts) const {
+    return try_tickets_search(client_, std::move(body), std::move(opts));
 }
 
 boost::asio::awaitable<models::ticket_list> tickets_api::search(models::search_request body,
                                                                 request_options opts) const {
-    auto r = co_await try_search(std::move(body), std::move(opts));
-    co_return std::move(r).value();
+    return tickets_search(client_, std::move(body), std::move(opts));
 }
 
 } // namespace intercom

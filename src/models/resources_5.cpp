@@ -10,387 +10,627 @@
 
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::collection_list>>
-help_center_api::try_list_collections(models::help_center_list_collections_query query,
-                                      request_options opts) const {
+try_help_center_list_collections(client c, models::help_center_list_collections_query query,
+                                 request_options opts) {
     api_request req;
     req.operation = &operations::help_center_list_collections;
     req.method = req.operation->method;
     req.path = std::string("/help_center/collections");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::collection_list>(std::move(r));
 }
 
 boost::asio::awaitable<models::collection_list>
-help_center_api::list_collections(models::help_center_list_collections_query query,
-                                  request_options opts) const {
-    auto r = co_await try_list_collections(std::move(query), std::move(opts));
+help_center_list_collections(client c, models::help_center_list_collections_query query,
+                             request_options opts) {
+    auto r = co_await try_help_center_list_collections(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::collection>>
-help_center_api::try_create_collection(models::create_collection_request body, request_options opts) const {
+try_help_center_create_collection(client c, models::create_collection_request body, request_options opts) {
     api_request req;
     req.operation = &operations::help_center_create_collection;
     req.method = req.operation->method;
     req.path = std::string("/help_center/collections");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::collection>(std::move(r));
 }
 
 boost::asio::awaitable<models::collection>
-help_center_api::create_collection(models::create_collection_request body, request_options opts) const {
-    auto r = co_await try_create_collection(std::move(body), std::move(opts));
+help_center_create_collection(client c, models::create_collection_request body, request_options opts) {
+    auto r = co_await try_help_center_create_collection(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::collection>>
-help_center_api::try_retrieve_collection(std::string collection_id, request_options opts) const {
+try_help_center_retrieve_collection(client c, std::string collection_id, request_options opts) {
     api_request req;
     req.operation = &operations::help_center_retrieve_collection;
     req.method = req.operation->method;
     req.path = std::string("/help_center/collections/") + models::detail::encode_segment(collection_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::collection>(std::move(r));
 }
 
-boost::asio::awaitable<models::collection> help_center_api::retrieve_collection(std::string collection_id,
-                                                                                request_options opts) const {
-    auto r = co_await try_retrieve_collection(std::move(collection_id), std::move(opts));
+boost::asio::awaitable<models::collection>
+help_center_retrieve_collection(client c, std::string collection_id, request_options opts) {
+    auto r =
+        co_await try_help_center_retrieve_collection(std::move(c), std::move(collection_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::collection>>
-help_center_api::try_update_collection(std::string collection_id, models::update_collection_request body,
-                                       request_options opts) const {
+try_help_center_update_collection(client c, std::string collection_id, models::update_collection_request body,
+                                  request_options opts) {
     api_request req;
     req.operation = &operations::help_center_update_collection;
     req.method = req.operation->method;
     req.path = std::string("/help_center/collections/") + models::detail::encode_segment(collection_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::collection>(std::move(r));
 }
 
 boost::asio::awaitable<models::collection>
-help_center_api::update_collection(std::string collection_id, models::update_collection_request body,
-                                   request_options opts) const {
-    auto r = co_await try_update_collection(std::move(collection_id), std::move(body), std::move(opts));
+help_center_update_collection(client c, std::string collection_id, models::update_collection_request body,
+                              request_options opts) {
+    auto r = co_await try_help_center_update_collection(std::move(c), std::move(collection_id),
+                                                        std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::deleted_collection_object>>
-help_center_api::try_remove_collection(std::string collection_id, request_options opts) const {
+try_help_center_remove_collection(client c, std::string collection_id, request_options opts) {
     api_request req;
     req.operation = &operations::help_center_remove_collection;
     req.method = req.operation->method;
     req.path = std::string("/help_center/collections/") + models::detail::encode_segment(collection_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::deleted_collection_object>(std::move(r));
 }
 
 boost::asio::awaitable<models::deleted_collection_object>
-help_center_api::remove_collection(std::string collection_id, request_options opts) const {
-    auto r = co_await try_remove_collection(std::move(collection_id), std::move(opts));
+help_center_remove_collection(client c, std::string collection_id, request_options opts) {
+    auto r =
+        co_await try_help_center_remove_collection(std::move(c), std::move(collection_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::help_center>>
-help_center_api::try_retrieve(std::string help_center_id, request_options opts) const {
+try_help_center_retrieve(client c, std::string help_center_id, request_options opts) {
     api_request req;
     req.operation = &operations::help_center_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/help_center/help_centers/") + models::detail::encode_segment(help_center_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::help_center>(std::move(r));
 }
 
-boost::asio::awaitable<models::help_center> help_center_api::retrieve(std::string help_center_id,
-                                                                      request_options opts) const {
-    auto r = co_await try_retrieve(std::move(help_center_id), std::move(opts));
+boost::asio::awaitable<models::help_center> help_center_retrieve(client c, std::string help_center_id,
+                                                                 request_options opts) {
+    auto r = co_await try_help_center_retrieve(std::move(c), std::move(help_center_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::help_center_list>>
-help_center_api::try_list(models::help_center_list_query query, request_options opts) const {
+try_help_center_list(client c, models::help_center_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::help_center_list;
     req.method = req.operation->method;
     req.path = std::string("/help_center/help_centers");
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::help_center_list>(std::move(r));
+}
+
+boost::asio::awaitable<models::help_center_list>
+help_center_list(client c, models::help_center_list_query query, request_options opts) {
+    auto r = co_await try_help_center_list(std::move(c), std::move(query), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::collection_list>>
+help_center_api::try_list_collections(models::help_center_list_collections_query query,
+                                      request_options opts) const {
+    return try_help_center_list_collections(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<models::collection_list>
+help_center_api::list_collections(models::help_center_list_collections_query query,
+                                  request_options opts) const {
+    return help_center_list_collections(client_, std::move(query), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::collection>>
+help_center_api::try_create_collection(models::create_collection_request body, request_options opts) const {
+    return try_help_center_create_collection(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::collection>
+help_center_api::create_collection(models::create_collection_request body, request_options opts) const {
+    return help_center_create_collection(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::collection>>
+help_center_api::try_retrieve_collection(std::string collection_id, request_options opts) const {
+    return try_help_center_retrieve_collection(client_, std::move(collection_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::collection> help_center_api::retrieve_collection(std::string collection_id,
+                                                                                request_options opts) const {
+    return help_center_retrieve_collection(client_, std::move(collection_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::collection>>
+help_center_api::try_update_collection(std::string collection_id, models::update_collection_request body,
+                                       request_options opts) const {
+    return try_help_center_update_collection(client_, std::move(collection_id), std::move(body),
+                                             std::move(opts));
+}
+
+boost::asio::awaitable<models::collection>
+help_center_api::update_collection(std::string collection_id, models::update_collection_request body,
+                                   request_options opts) const {
+    return help_center_update_collection(client_, std::move(collection_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::deleted_collection_object>>
+help_center_api::try_remove_collection(std::string collection_id, request_options opts) const {
+    return try_help_center_remove_collection(client_, std::move(collection_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::deleted_collection_object>
+help_center_api::remove_collection(std::string collection_id, request_options opts) const {
+    return help_center_remove_collection(client_, std::move(collection_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::help_center>>
+help_center_api::try_retrieve(std::string help_center_id, request_options opts) const {
+    return try_help_center_retrieve(client_, std::move(help_center_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::help_center> help_center_api::retrieve(std::string help_center_id,
+                                                                      request_options opts) const {
+    return help_center_retrieve(client_, std::move(help_center_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::help_center_list>>
+help_center_api::try_list(models::help_center_list_query query, request_options opts) const {
+    return try_help_center_list(client_, std::move(query), std::move(opts));
 }
 
 boost::asio::awaitable<models::help_center_list> help_center_api::list(models::help_center_list_query query,
                                                                        request_options opts) const {
-    auto r = co_await try_list(std::move(query), std::move(opts));
-    co_return std::move(r).value();
+    return help_center_list(client_, std::move(query), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
-boost::asio::awaitable<result<models::message>> messages_api::try_create(models::create_message_request body,
-                                                                         request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::message>>
+try_messages_create(client c, models::create_message_request body, request_options opts) {
     api_request req;
     req.operation = &operations::messages_create;
     req.method = req.operation->method;
     req.path = std::string("/messages");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::message>(std::move(r));
+}
+
+boost::asio::awaitable<models::message> messages_create(client c, models::create_message_request body,
+                                                        request_options opts) {
+    auto r = co_await try_messages_create(std::move(c), std::move(body), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::message>> messages_api::try_create(models::create_message_request body,
+                                                                         request_options opts) const {
+    return try_messages_create(client_, std::move(body), std::move(opts));
 }
 
 boost::asio::awaitable<models::message> messages_api::create(models::create_message_request body,
                                                              request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
-    co_return std::move(r).value();
+    return messages_create(client_, std::move(body), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
+namespace {
+
 boost::asio::awaitable<result<models::paginated_news_item_response>>
-news_api::try_list_items(request_options opts) const {
+try_news_list_items(client c, request_options opts) {
     api_request req;
     req.operation = &operations::news_list_items;
     req.method = req.operation->method;
     req.path = std::string("/news/news_items");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::paginated_news_item_response>(std::move(r));
 }
 
-boost::asio::awaitable<models::paginated_news_item_response>
-news_api::list_items(request_options opts) const {
-    auto r = co_await try_list_items(std::move(opts));
+boost::asio::awaitable<models::paginated_news_item_response> news_list_items(client c, request_options opts) {
+    auto r = co_await try_news_list_items(std::move(c), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::news_item>> news_api::try_create_item(models::news_item_request body,
-                                                                            request_options opts) const {
+boost::asio::awaitable<result<models::news_item>>
+try_news_create_item(client c, models::news_item_request body, request_options opts) {
     api_request req;
     req.operation = &operations::news_create_item;
     req.method = req.operation->method;
     req.path = std::string("/news/news_items");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::news_item>(std::move(r));
 }
 
-boost::asio::awaitable<models::news_item> news_api::create_item(models::news_item_request body,
-                                                                request_options opts) const {
-    auto r = co_await try_create_item(std::move(body), std::move(opts));
+boost::asio::awaitable<models::news_item> news_create_item(client c, models::news_item_request body,
+                                                           request_options opts) {
+    auto r = co_await try_news_create_item(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::news_item>> news_api::try_retrieve_item(std::string news_item_id,
-                                                                              request_options opts) const {
+boost::asio::awaitable<result<models::news_item>> try_news_retrieve_item(client c, std::string news_item_id,
+                                                                         request_options opts) {
     api_request req;
     req.operation = &operations::news_retrieve_item;
     req.method = req.operation->method;
     req.path = std::string("/news/news_items/") + models::detail::encode_segment(news_item_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::news_item>(std::move(r));
 }
 
-boost::asio::awaitable<models::news_item> news_api::retrieve_item(std::string news_item_id,
-                                                                  request_options opts) const {
-    auto r = co_await try_retrieve_item(std::move(news_item_id), std::move(opts));
+boost::asio::awaitable<models::news_item> news_retrieve_item(client c, std::string news_item_id,
+                                                             request_options opts) {
+    auto r = co_await try_news_retrieve_item(std::move(c), std::move(news_item_id), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::news_item>> news_api::try_update_item(std::string news_item_id,
-                                                                            models::news_item_request body,
-                                                                            request_options opts) const {
+boost::asio::awaitable<result<models::news_item>> try_news_update_item(client c, std::string news_item_id,
+                                                                       models::news_item_request body,
+                                                                       request_options opts) {
     api_request req;
     req.operation = &operations::news_update_item;
     req.method = req.operation->method;
     req.path = std::string("/news/news_items/") + models::detail::encode_segment(news_item_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::news_item>(std::move(r));
 }
 
 boost::asio::awaitable<models::news_item>
-news_api::update_item(std::string news_item_id, models::news_item_request body, request_options opts) const {
-    auto r = co_await try_update_item(std::move(news_item_id), std::move(body), std::move(opts));
+news_update_item(client c, std::string news_item_id, models::news_item_request body, request_options opts) {
+    auto r = co_await try_news_update_item(std::move(c), std::move(news_item_id), std::move(body),
+                                           std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::deleted_object>> news_api::try_remove_item(std::string news_item_id,
-                                                                                 request_options opts) const {
+boost::asio::awaitable<result<models::deleted_object>>
+try_news_remove_item(client c, std::string news_item_id, request_options opts) {
     api_request req;
     req.operation = &operations::news_remove_item;
     req.method = req.operation->method;
     req.path = std::string("/news/news_items/") + models::detail::encode_segment(news_item_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::deleted_object>(std::move(r));
 }
 
-boost::asio::awaitable<models::deleted_object> news_api::remove_item(std::string news_item_id,
-                                                                     request_options opts) const {
-    auto r = co_await try_remove_item(std::move(news_item_id), std::move(opts));
+boost::asio::awaitable<models::deleted_object> news_remove_item(client c, std::string news_item_id,
+                                                                request_options opts) {
+    auto r = co_await try_news_remove_item(std::move(c), std::move(news_item_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::paginated_news_item_response>>
-news_api::try_list_newsfeed_items(std::string newsfeed_id, request_options opts) const {
+try_news_list_newsfeed_items(client c, std::string newsfeed_id, request_options opts) {
     api_request req;
     req.operation = &operations::news_list_newsfeed_items;
     req.method = req.operation->method;
     req.path = std::string("/news/newsfeeds/") + models::detail::encode_segment(newsfeed_id) + "/items";
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::paginated_news_item_response>(std::move(r));
 }
 
 boost::asio::awaitable<models::paginated_news_item_response>
-news_api::list_newsfeed_items(std::string newsfeed_id, request_options opts) const {
-    auto r = co_await try_list_newsfeed_items(std::move(newsfeed_id), std::move(opts));
+news_list_newsfeed_items(client c, std::string newsfeed_id, request_options opts) {
+    auto r = co_await try_news_list_newsfeed_items(std::move(c), std::move(newsfeed_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::paginated_newsfeed_response>>
-news_api::try_list_newsfeeds(request_options opts) const {
+try_news_list_newsfeeds(client c, request_options opts) {
     api_request req;
     req.operation = &operations::news_list_newsfeeds;
     req.method = req.operation->method;
     req.path = std::string("/news/newsfeeds");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::paginated_newsfeed_response>(std::move(r));
 }
 
-boost::asio::awaitable<models::paginated_newsfeed_response>
-news_api::list_newsfeeds(request_options opts) const {
-    auto r = co_await try_list_newsfeeds(std::move(opts));
+boost::asio::awaitable<models::paginated_newsfeed_response> news_list_newsfeeds(client c,
+                                                                                request_options opts) {
+    auto r = co_await try_news_list_newsfeeds(std::move(c), std::move(opts));
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::newsfeed>> news_api::try_retrieve_newsfeed(std::string newsfeed_id,
-                                                                                 request_options opts) const {
+boost::asio::awaitable<result<models::newsfeed>> try_news_retrieve_newsfeed(client c, std::string newsfeed_id,
+                                                                            request_options opts) {
     api_request req;
     req.operation = &operations::news_retrieve_newsfeed;
     req.method = req.operation->method;
     req.path = std::string("/news/newsfeeds/") + models::detail::encode_segment(newsfeed_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::newsfeed>(std::move(r));
+}
+
+boost::asio::awaitable<models::newsfeed> news_retrieve_newsfeed(client c, std::string newsfeed_id,
+                                                                request_options opts) {
+    auto r = co_await try_news_retrieve_newsfeed(std::move(c), std::move(newsfeed_id), std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::paginated_news_item_response>>
+news_api::try_list_items(request_options opts) const {
+    return try_news_list_items(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::paginated_news_item_response>
+news_api::list_items(request_options opts) const {
+    return news_list_items(client_, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::news_item>> news_api::try_create_item(models::news_item_request body,
+                                                                            request_options opts) const {
+    return try_news_create_item(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::news_item> news_api::create_item(models::news_item_request body,
+                                                                request_options opts) const {
+    return news_create_item(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::news_item>> news_api::try_retrieve_item(std::string news_item_id,
+                                                                              request_options opts) const {
+    return try_news_retrieve_item(client_, std::move(news_item_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::news_item> news_api::retrieve_item(std::string news_item_id,
+                                                                  request_options opts) const {
+    return news_retrieve_item(client_, std::move(news_item_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::news_item>> news_api::try_update_item(std::string news_item_id,
+                                                                            models::news_item_request body,
+                                                                            request_options opts) const {
+    return try_news_update_item(client_, std::move(news_item_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::news_item>
+news_api::update_item(std::string news_item_id, models::news_item_request body, request_options opts) const {
+    return news_update_item(client_, std::move(news_item_id), std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::deleted_object>> news_api::try_remove_item(std::string news_item_id,
+                                                                                 request_options opts) const {
+    return try_news_remove_item(client_, std::move(news_item_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::deleted_object> news_api::remove_item(std::string news_item_id,
+                                                                     request_options opts) const {
+    return news_remove_item(client_, std::move(news_item_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::paginated_news_item_response>>
+news_api::try_list_newsfeed_items(std::string newsfeed_id, request_options opts) const {
+    return try_news_list_newsfeed_items(client_, std::move(newsfeed_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::paginated_news_item_response>
+news_api::list_newsfeed_items(std::string newsfeed_id, request_options opts) const {
+    return news_list_newsfeed_items(client_, std::move(newsfeed_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::paginated_newsfeed_response>>
+news_api::try_list_newsfeeds(request_options opts) const {
+    return try_news_list_newsfeeds(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::paginated_newsfeed_response>
+news_api::list_newsfeeds(request_options opts) const {
+    return news_list_newsfeeds(client_, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::newsfeed>> news_api::try_retrieve_newsfeed(std::string newsfeed_id,
+                                                                                 request_options opts) const {
+    return try_news_retrieve_newsfeed(client_, std::move(newsfeed_id), std::move(opts));
 }
 
 boost::asio::awaitable<models::newsfeed> news_api::retrieve_newsfeed(std::string newsfeed_id,
                                                                      request_options opts) const {
-    auto r = co_await try_retrieve_newsfeed(std::move(newsfeed_id), std::move(opts));
-    co_return std::move(r).value();
+    return news_retrieve_newsfeed(client_, std::move(newsfeed_id), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
-boost::asio::awaitable<result<models::ticket_type_list>>
-ticket_types_api::try_list(request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::ticket_type_list>> try_ticket_types_list(client c,
+                                                                               request_options opts) {
     api_request req;
     req.operation = &operations::ticket_types_list;
     req.method = req.operation->method;
     req.path = std::string("/ticket_types");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::ticket_type_list> ticket_types_api::list(request_options opts) const {
-    auto r = co_await try_list(std::move(opts));
+boost::asio::awaitable<models::ticket_type_list> ticket_types_list(client c, request_options opts) {
+    auto r = co_await try_ticket_types_list(std::move(c), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::ticket_type>>
-ticket_types_api::try_create(models::create_ticket_type_request body, request_options opts) const {
+try_ticket_types_create(client c, models::create_ticket_type_request body, request_options opts) {
     api_request req;
     req.operation = &operations::ticket_types_create;
     req.method = req.operation->method;
     req.path = std::string("/ticket_types");
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type>(std::move(r));
 }
 
-boost::asio::awaitable<models::ticket_type> ticket_types_api::create(models::create_ticket_type_request body,
-                                                                     request_options opts) const {
-    auto r = co_await try_create(std::move(body), std::move(opts));
+boost::asio::awaitable<models::ticket_type>
+ticket_types_create(client c, models::create_ticket_type_request body, request_options opts) {
+    auto r = co_await try_ticket_types_create(std::move(c), std::move(body), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::ticket_type>>
-ticket_types_api::try_retrieve(std::string ticket_type_id, request_options opts) const {
+try_ticket_types_retrieve(client c, std::string ticket_type_id, request_options opts) {
     api_request req;
     req.operation = &operations::ticket_types_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/ticket_types/") + models::detail::encode_segment(ticket_type_id);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type>(std::move(r));
 }
 
-boost::asio::awaitable<models::ticket_type> ticket_types_api::retrieve(std::string ticket_type_id,
-                                                                       request_options opts) const {
-    auto r = co_await try_retrieve(std::move(ticket_type_id), std::move(opts));
+boost::asio::awaitable<models::ticket_type> ticket_types_retrieve(client c, std::string ticket_type_id,
+                                                                  request_options opts) {
+    auto r = co_await try_ticket_types_retrieve(std::move(c), std::move(ticket_type_id), std::move(opts));
     co_return std::move(r).value();
 }
 
 boost::asio::awaitable<result<models::ticket_type>>
-ticket_types_api::try_update(std::string ticket_type_id, models::update_ticket_type_request_body body,
-                             request_options opts) const {
+try_ticket_types_update(client c, std::string ticket_type_id, models::update_ticket_type_request_body body,
+                        request_options opts) {
     api_request req;
     req.operation = &operations::ticket_types_update;
     req.method = req.operation->method;
     req.path = std::string("/ticket_types/") + models::detail::encode_segment(ticket_type_id);
     req.body = models::detail::to_json_text(body);
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type>(std::move(r));
+}
+
+boost::asio::awaitable<models::ticket_type> ticket_types_update(client c, std::string ticket_type_id,
+                                                                models::update_ticket_type_request_body body,
+                                                                request_options opts) {
+    auto r = co_await try_ticket_types_update(std::move(c), std::move(ticket_type_id), std::move(body),
+                                              std::move(opts));
+    co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::ticket_type_list>>
+ticket_types_api::try_list(request_options opts) const {
+    return try_ticket_types_list(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket_type_list> ticket_types_api::list(request_options opts) const {
+    return ticket_types_list(client_, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket_type>>
+ticket_types_api::try_create(models::create_ticket_type_request body, request_options opts) const {
+    return try_ticket_types_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket_type> ticket_types_api::create(models::create_ticket_type_request body,
+                                                                     request_options opts) const {
+    return ticket_types_create(client_, std::move(body), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket_type>>
+ticket_types_api::try_retrieve(std::string ticket_type_id, request_options opts) const {
+    return try_ticket_types_retrieve(client_, std::move(ticket_type_id), std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket_type> ticket_types_api::retrieve(std::string ticket_type_id,
+                                                                       request_options opts) const {
+    return ticket_types_retrieve(client_, std::move(ticket_type_id), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket_type>>
+ticket_types_api::try_update(std::string ticket_type_id, models::update_ticket_type_request_body body,
+                             request_options opts) const {
+    return try_ticket_types_update(client_, std::move(ticket_type_id), std::move(body), std::move(opts));
 }
 
 boost::asio::awaitable<models::ticket_type>
 ticket_types_api::update(std::string ticket_type_id, models::update_ticket_type_request_body body,
                          request_options opts) const {
-    auto r = co_await try_update(std::move(ticket_type_id), std::move(body), std::move(opts));
-    co_return std::move(r).value();
+    return ticket_types_update(client_, std::move(ticket_type_id), std::move(body), std::move(opts));
 }
 
 } // namespace intercom
 namespace intercom {
 
-boost::asio::awaitable<result<models::ticket_state_list>>
-ticket_states_api::try_list(request_options opts) const {
+namespace {
+
+boost::asio::awaitable<result<models::ticket_state_list>> try_ticket_states_list(client c,
+                                                                                 request_options opts) {
     api_request req;
     req.operation = &operations::ticket_states_list;
     req.method = req.operation->method;
     req.path = std::string("/ticket_states");
     req.options = std::move(opts);
-    auto r = co_await client_.execute(std::move(req));
+    auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_state_list>(std::move(r));
 }
 
-boost::asio::awaitable<models::ticket_state_list> ticket_states_api::list(request_options opts) const {
-    auto r = co_await try_list(std::move(opts));
+boost::asio::awaitable<models::ticket_state_list> ticket_states_list(client c, request_options opts) {
+    auto r = co_await try_ticket_states_list(std::move(c), std::move(opts));
     co_return std::move(r).value();
+}
+
+} // namespace
+
+boost::asio::awaitable<result<models::ticket_state_list>>
+ticket_states_api::try_list(request_options opts) const {
+    return try_ticket_states_list(client_, std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket_state_list> ticket_states_api::list(request_options opts) const {
+    return ticket_states_list(client_, std::move(opts));
 }
 
 } // namespace intercom

@@ -669,18 +669,22 @@ def emit_resource_header(g, group, ops):
 
 
 def emit_resource_cpp(g, group, ops):
+    """Method bodies. The members only forward to free coroutines that take the client by value:
+    a coroutine member would keep `this`, and the resource object is usually a temporary
+    (`cl.contacts().retrieve(id)`) that is gone before a lazily started awaitable runs."""
     cls = group + "_api"
     out = [HEADER_PREAMBLE, "#include \"detail.hpp\"\n\n#include <intercom/resources/%s.hpp>\n\n" % group,
-           "namespace intercom {\n\n"]
+           "namespace intercom {\n\nnamespace {\n\n"]
+    members = []
     for o in ops:
         ps = method_params(o)
         decl_ps = ", ".join("%s %s" % (t, n) for t, n in ps)
         args = ", ".join("std::move(%s)" % n for _, n in ps)
         rt = ret_type(o)
-        out.append("boost::asio::awaitable<result<%s>> %s::try_%s(%s) const {\n" % (rt, cls, o["name"], decl_ps))
+        fn = "%s_%s" % (group, o["name"])
+        out.append("boost::asio::awaitable<result<%s>> try_%s(client c, %s) {\n" % (rt, fn, decl_ps))
         out.append("    api_request req;\n    req.operation = &operations::%s;\n" % op_const(o))
         out.append("    req.method = req.operation->method;\n")
-        # path: literal pieces plus encoded segments
         pieces = re.split(r"(\{[^}]*\})", o["path"])
         expr = []
         for piece in pieces:
@@ -698,17 +702,23 @@ def emit_resource_cpp(g, group, ops):
         if o["download"]:
             out.append("    req.accept = \"application/octet-stream\";\n    req.sink = std::move(sink);\n")
         out.append("    req.options = std::move(opts);\n")
-        out.append("    auto r = co_await client_.execute(std::move(req));\n")
+        out.append("    auto r = co_await c.execute(std::move(req));\n")
         if o["response"]:
             out.append("    co_return models::detail::decode_response<models::%s>(std::move(r));\n}\n\n" % o["response"])
         else:
             out.append("    co_return models::detail::discard_body(std::move(r));\n}\n\n")
-        out.append("boost::asio::awaitable<%s> %s::%s(%s) const {\n" % (rt, cls, o["name"], decl_ps))
-        out.append("    auto r = co_await try_%s(%s);\n" % (o["name"], args))
+        out.append("boost::asio::awaitable<%s> %s(client c, %s) {\n" % (rt, fn, decl_ps))
+        out.append("    auto r = co_await try_%s(std::move(c), %s);\n" % (fn, args))
         if o["response"]:
             out.append("    co_return std::move(r).value();\n}\n\n")
         else:
             out.append("    r.value();\n}\n\n")
+        members.append("boost::asio::awaitable<result<%s>> %s::try_%s(%s) const {\n"
+                       "    return try_%s(client_, %s);\n}\n\n" % (rt, cls, o["name"], decl_ps, fn, args))
+        members.append("boost::asio::awaitable<%s> %s::%s(%s) const {\n    return %s(client_, %s);\n}\n\n"
+                       % (rt, cls, o["name"], decl_ps, fn, args))
+    out.append("} // namespace\n\n")
+    out.extend(members)
     out.append("} // namespace intercom\n")
     return "".join(out)
 

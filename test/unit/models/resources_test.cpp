@@ -149,6 +149,22 @@ BOOST_AUTO_TEST_CASE(async_run_with_future_and_callback) {
     BOOST_CHECK_THROW(std::rethrow_exception(cb_error), intercom::api_error);
 }
 
+// The resource object is a temporary; the awaitable it returns must not depend on it (this case
+// is what ASan checks: a coroutine member function would keep a dangling `this`).
+boost::asio::awaitable<m::contact> make_call_outliving_resource_object(intercom::client& cl) {
+    auto api = cl.contacts();
+    return api.retrieve("c1");  // not a coroutine: returns the lazy awaitable, then `api` dies
+}
+
+BOOST_AUTO_TEST_CASE(awaitable_outlives_resource_object) {
+    fake_client f;
+    f.transport->reply(200, R"({"type":"contact","id":"c1","name":"Ada"})");
+    auto aw = make_call_outliving_resource_object(f.cl);
+    m::contact c = run_coro(f.ioc, std::move(aw));
+    BOOST_TEST(*c.name == "Ada");
+    BOOST_TEST(f.last().target == "/contacts/c1");
+}
+
 BOOST_AUTO_TEST_CASE(every_group_accessor_works) {
     fake_client f;
     // one call per group that needs no body, to make sure each accessor and path builds
