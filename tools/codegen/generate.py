@@ -915,15 +915,29 @@ def generate(spec_dir, out):
             for rel in (l.strip() for l in f):
                 if rel and rel not in files and os.path.exists(os.path.join(out, rel)):
                     os.remove(os.path.join(out, rel))
-    written = []
-    for rel, text in sorted(files.items()):
-        p = os.path.join(out, rel)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "w") as f:
-            f.write(text)
-        if rel.endswith((".hpp", ".cpp")):
-            written.append(p)
-    clang_format(out, written)
+    # format in a scratch directory and copy only files whose content changed, so that
+    # regenerating does not make the build recompile everything
+    with tempfile.TemporaryDirectory() as scratch:
+        written = []
+        for rel, text in sorted(files.items()):
+            p = os.path.join(scratch, rel)
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, "w") as f:
+                f.write(text)
+            if rel.endswith((".hpp", ".cpp")):
+                written.append(p)
+        clang_format(scratch, written)
+        for rel in sorted(files):
+            src, dst = os.path.join(scratch, rel), os.path.join(out, rel)
+            with open(src) as f:
+                text = f.read()
+            if os.path.exists(dst):
+                with open(dst) as f:
+                    if f.read() == text:
+                        continue
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(dst, "w") as f:
+                f.write(text)
     with open(listing, "w") as f:
         f.write("".join(r + "\n" for r in sorted(files)))
     return g, sorted(files)
