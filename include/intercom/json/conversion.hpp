@@ -1,0 +1,164 @@
+// Tolerant JSON <-> model conversion helpers used by the generated code in src/models.
+//
+// Rules (shared by every generated model):
+// - a field whose JSON kind does not fit its C++ type is left unset and its raw value is kept
+//   in the model's `extra` object, so nothing is lost and re-encoding writes it back unchanged;
+// - `null` sets a `nullable<T>` field to null; for a plain `std::optional<T>` field it is kept
+//   in `extra` (the field stays unset);
+// - keys the model does not know are kept in `extra`.
+#pragma once
+
+#include <intercom/json/flex_id.hpp>
+#include <intercom/json/nullable.hpp>
+#include <intercom/json/open_enum.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace intercom::json {
+
+// ---- decode: false when the JSON kind does not fit (the caller keeps the raw value) ----
+
+bool decode(const boost::json::value& v, std::string& out);
+bool decode(const boost::json::value& v, std::int64_t& out);
+bool decode(const boost::json::value& v, double& out);
+bool decode(const boost::json::value& v, bool& out);
+bool decode(const boost::json::value& v, flex_id& out);
+bool decode(const boost::json::value& v, boost::json::object& out);
+bool decode(const boost::json::value& v, boost::json::value& out);
+
+template <class E>
+    requires std::is_base_of_v<open_enum, E>
+bool decode(const boost::json::value& v, E& out) {
+    std::string s;
+    if (!decode(v, s)) return false;
+    out = E(std::move(s));
+    return true;
+}
+
+template <class T>
+bool decode(const boost::json::value& v, std::vector<T>& out) {
+    const auto* a = v.if_array();
+    if (!a) return false;
+    std::vector<T> tmp;
+    tmp.reserve(a->size());
+    for (const auto& e : *a) {
+        T t{};
+        if (!decode(e, t)) return false;
+        tmp.push_back(std::move(t));
+    }
+    out = std::move(tmp);
+    return true;
+}
+
+// ---- encode ----
+
+void encode(boost::json::value& out, const std::string& v);
+void encode(boost::json::value& out, std::int64_t v);
+void encode(boost::json::value& out, double v);
+void encode(boost::json::value& out, bool v);
+void encode(boost::json::value& out, const flex_id& v);
+void encode(boost::json::value& out, const boost::json::object& v);
+void encode(boost::json::value& out, const boost::json::value& v);
+
+template <class E>
+    requires std::is_base_of_v<open_enum, E>
+void encode(boost::json::value& out, const E& v) {
+    encode(out, v.str());
+}
+
+template <class T>
+void encode(boost::json::value& out, const std::vector<T>& v) {
+    auto& a = out.emplace_array();
+    a.reserve(v.size());
+    for (const auto& e : v) {
+        boost::json::value x;
+        encode(x, e);
+        a.push_back(std::move(x));
+    }
+}
+
+// ---- objects ----
+
+/// Reads known fields of a JSON object; `finish()` moves the rest into `extra`.
+class object_reader {
+public:
+    object_reader(const boost::json::object& o, boost::json::object& extra) : o_(o), extra_(extra) {}
+
+    template <class T>
+    void field(std::string_view key, std::optional<T>& out) {
+        const auto* v = o_.if_contains(key);
+        if (!v) return;
+        T t{};
+        if (!v->is_null() && decode(*v, t)) {
+            out = std::move(t);
+            claimed_.push_back(key);
+        }
+    }
+
+    template <class T>
+    void field(std::string_view key, nullable<T>& out) {
+        const auto* v = o_.if_contains(key);
+        if (!v) return;
+        if (v->is_null()) {
+            out.set_null();
+            claimed_.push_back(key);
+            return;
+        }
+        T t{};
+        if (decode(*v, t)) {
+            out = std::move(t);
+            claimed_.push_back(key);
+        }
+    }
+
+    void finish();
+
+private:
+    const boost::json::object& o_;
+    boost::json::object& extra_;
+    std::vector<std::string_view> claimed_;
+};
+
+/// Writes set fields into a JSON object; `finish(extra)` adds the kept unknown keys.
+class object_writer {
+public:
+    explicit object_writer(boost::json::object& o) : o_(o) {}
+
+    template <class T>
+    void field(std::string_view key, const std::optional<T>& v) {
+        if (v) encode(o_[key], *v);
+    }
+
+    template <class T>
+    void field(std::string_view key, const nullable<T>& v) {
+        if (v.is_null())
+            o_[key] = nullptr;
+        else if (v.has_value())
+            encode(o_[key], *v);
+    }
+
+    void finish(const boost::json::object& extra);
+
+private:
+    boost::json::object& o_;
+};
+
+// ---- oneOf / anyOf dispatch ----
+
+/// True when `o[key]` is the string `value`.
+bool key_equals(const boost::json::object& o, std::string_view key, std::string_view value);
+/// True when every key is present.
+bool has_keys(const boost::json::object& o, std::initializer_list<std::string_view> keys);
+/// True when every key of `o` is one of `keys`.
+bool keys_within(const boost::json::object& o, std::initializer_list<std::string_view> keys);
+
+} // namespace intercom::json

@@ -1,0 +1,123 @@
+// Hand-written support for the generated conversions (see include/intercom/json/conversion.hpp).
+#include <intercom/json/conversion.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
+namespace intercom::json {
+
+std::optional<std::int64_t> flex_id::as_integer() const noexcept {
+    std::int64_t v = 0;
+    const char* b = value_.data();
+    const char* e = b + value_.size();
+    auto [p, ec] = std::from_chars(b, e, v);
+    if (ec != std::errc{} || p != e || value_.empty()) return std::nullopt;
+    return v;
+}
+
+bool decode(const boost::json::value& v, std::string& out) {
+    const auto* s = v.if_string();
+    if (!s) return false;
+    out.assign(s->data(), s->size());
+    return true;
+}
+
+bool decode(const boost::json::value& v, std::int64_t& out) {
+    if (v.is_int64()) {
+        out = v.get_int64();
+        return true;
+    }
+    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        out = static_cast<std::int64_t>(v.get_uint64());
+        return true;
+    }
+    return false;
+}
+
+bool decode(const boost::json::value& v, double& out) {
+    if (v.is_double()) out = v.get_double();
+    else if (v.is_int64()) out = static_cast<double>(v.get_int64());
+    else if (v.is_uint64()) out = static_cast<double>(v.get_uint64());
+    else return false;
+    return true;
+}
+
+bool decode(const boost::json::value& v, bool& out) {
+    if (!v.is_bool()) return false;
+    out = v.get_bool();
+    return true;
+}
+
+bool decode(const boost::json::value& v, flex_id& out) {
+    if (const auto* s = v.if_string()) {
+        out = flex_id(std::string_view(*s));
+        return true;
+    }
+    std::int64_t i = 0;
+    if (decode(v, i)) {
+        out = flex_id(i);
+        return true;
+    }
+    return false;
+}
+
+bool decode(const boost::json::value& v, boost::json::object& out) {
+    const auto* o = v.if_object();
+    if (!o) return false;
+    out = *o;
+    return true;
+}
+
+bool decode(const boost::json::value& v, boost::json::value& out) {
+    out = v;
+    return true;
+}
+
+void encode(boost::json::value& out, const std::string& v) { out = boost::json::string(v); }
+void encode(boost::json::value& out, std::int64_t v) { out = v; }
+void encode(boost::json::value& out, double v) { out = v; }
+void encode(boost::json::value& out, bool v) { out = v; }
+void encode(boost::json::value& out, const boost::json::object& v) { out = v; }
+void encode(boost::json::value& out, const boost::json::value& v) { out = v; }
+
+void encode(boost::json::value& out, const flex_id& v) {
+    if (v.is_integer()) {
+        if (auto i = v.as_integer()) {
+            out = *i;
+            return;
+        }
+    }
+    out = boost::json::string(v.str());
+}
+
+void object_reader::finish() {
+    for (const auto& kv : o_) {
+        std::string_view k = kv.key();
+        if (std::find(claimed_.begin(), claimed_.end(), k) == claimed_.end()) extra_[k] = kv.value();
+    }
+}
+
+void object_writer::finish(const boost::json::object& extra) {
+    for (const auto& kv : extra)
+        if (!o_.contains(kv.key())) o_[kv.key()] = kv.value();
+}
+
+bool key_equals(const boost::json::object& o, std::string_view key, std::string_view value) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() && v->get_string() == value;
+}
+
+bool has_keys(const boost::json::object& o, std::initializer_list<std::string_view> keys) {
+    for (auto k : keys)
+        if (!o.contains(k)) return false;
+    return true;
+}
+
+bool keys_within(const boost::json::object& o, std::initializer_list<std::string_view> keys) {
+    for (const auto& kv : o)
+        if (std::find(keys.begin(), keys.end(), std::string_view(kv.key())) == keys.end()) return false;
+    return true;
+}
+
+} // namespace intercom::json

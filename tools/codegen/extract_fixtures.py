@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Extracts test fixtures from the OpenAPI descriptions at test time (nothing of the spec is committed).
+
+    python3 tools/codegen/extract_fixtures.py --spec-dir ../shared/openapi --out fixtures.json
+
+Writes {"operations": [{"method", "path", "unstable_only"}],   # every (method, path) of both files
+        "examples":   [{"where", "model", "value"}]}           # response, request and schema examples
+The operation list is read straight from the YAML (not from the generator's table) so the coverage
+test really checks the generated code against the spec. Example models are named by the generator.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import generate  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--spec-dir", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    with open(os.path.join(args.spec_dir, "intercom-2.11.yaml")) as f:
+        a = yaml.safe_load(f)
+    with open(os.path.join(args.spec_dir, "intercom-unstable.yaml")) as f:
+        u = yaml.safe_load(f)
+
+    ops = []
+    seen = set()
+    for spec, unstable in ((a, False), (u, True)):
+        for m, path, _, _ in generate.iter_ops(spec):
+            key = (m, generate.norm_path(path))
+            if key in seen:
+                continue
+            seen.add(key)
+            ops.append({"method": m.upper(), "path": path, "unstable_only": unstable})
+
+    g = generate.Generator(a, u)
+    for name in sorted(a["components"]["schemas"]):
+        sch = a["components"]["schemas"][name]
+        if g.classify(sch) in ("struct", "variant", "enum"):
+            g.register(a, sch, name)
+    g.collect_operations()
+    by_key = {(o["method"], o["path"]): o for o in g.ops}
+
+    examples = []
+    # response examples of every 2.11 operation (2xx with a schema)
+    for m, path, op, _ in generate.iter_ops(a):
+        o = by_key[(m, path)]
+        for code, resp in sorted(op.get("responses", {}).items()):
+            content = (resp.get("content") or {}).get("application/json") or {}
+            if not str(code).startswith("2") or not o["response"]:
+                continue
+            for ex_name, ex in sorted((content.get("examples") or {}).items()):
+                if isinstance(ex, dict) and "value" in ex:
+                    examples.append({"where": "response %s %s %s (%s)" % (m.upper(), path, code, ex_name),
+                                     "model": o["response"], "value": ex["value"]})
+            if "example" in content:
+                examples.append({"where": "response %s %s %s" % (m.upper(), path, code), "model": o["response"],
+                                 "value": content["example"]})
+        body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
+        if o["body"]:
+            for ex_name, ex in sorted((body.get("examples") or {}).items()):
+                if isinstance(ex, dict) and isinstance(ex.get("value"), dict):  # a null example is no body
+                    examples.append({"where": "request %s %s (%s)" % (m.upper(), path, ex_name),
+                                     "model": o["body"], "value": ex["value"]})
+    # schema-level examples of the 2.11 components
+    for name, sch in sorted(a["components"]["schemas"].items()):
+        if isinstance(sch, dict) and "example" in sch and id(sch) in g.by_schema:
+            t = g.types[g.by_schema[id(sch)]]
+            if t.kind in ("struct", "variant"):
+                examples.append({"where": "schema %s" % name, "model": t.name, "value": sch["example"]})
+
+    # property-level examples of every struct, decoded as a one-key object of the owning struct;
+    # "typed" asks the test to also report whether the value landed in the typed field
+    for n in sorted(g.types):
+        t = g.types[n]
+        if t.kind != "struct" or not hasattr(t, "schema"):
+            continue
+        sspec, ssch = t.schema
+        for key, p in sorted(g.collect_props(sspec, ssch).items()):
+            if isinstance(p, dict) and "example" in p:
+                examples.append({"where": "property %s.%s" % (n, key), "model": n, "value": {key: p["example"]},
+                                 "typed": True})
+    with open(args.out, "w") as f:
+        json.dump({"operations": ops, "examples": examples}, f, default=str)
+    print("operations: %d, examples: %d" % (len(ops), len(examples)))
+
+
+if __name__ == "__main__":
+    main()

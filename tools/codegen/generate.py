@@ -1,0 +1,963 @@
+#!/usr/bin/env python3
+"""Generates the typed API surface of intercom-cpp from Intercom's OpenAPI descriptions.
+
+    python3 tools/codegen/generate.py [--spec-dir ../shared/openapi] [--out .]
+
+Reads intercom-2.11.yaml (108 operations) and intercom-unstable.yaml (the 18 operations that exist
+only there) and writes:
+  include/intercom/models/models.hpp        one struct per schema (all 2.11 components + those operations use)
+  include/intercom/models/registry.hpp      run-time table of model codecs (tests, tools)
+  include/intercom/resources/<group>.hpp    one class per resource group, one method pair per operation
+  include/intercom/resources/operations.hpp the static operation_info of every operation
+  include/intercom/resources/all.hpp        every resource header
+  src/models/models_<n>.cpp                 JSON conversions (split so the build parallelises)
+  src/models/resources_<n>.cpp              resource method bodies (a few groups per file)
+  src/models/operations.cpp, accessors.cpp, query.{hpp,cpp}, registry.cpp, CMakeLists.txt
+
+The generated files are formatted with clang-format (repo .clang-format) so that regenerating gives
+byte-identical output. See tools/codegen/README.md for the mapping rules.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from operations_table import GROUPS, OPERATIONS, RETRY  # noqa: E402
+
+HTTP_METHODS = ("get", "post", "put", "delete", "patch")
+N_MODEL_FILES = 8
+N_RESOURCE_FILES = 6
+
+CPP_KEYWORDS = set("""
+alignas alignof and and_eq asm auto bitand bitor bool break case catch char char8_t char16_t char32_t class
+compl concept const consteval constexpr constinit const_cast continue co_await co_return co_yield decltype
+default delete do double dynamic_cast else enum explicit export extern false float for friend goto if inline
+int long mutable namespace new noexcept not not_eq nullptr operator or or_eq private protected public register
+reinterpret_cast requires return short signed sizeof static static_assert static_cast struct switch template
+this thread_local throw true try typedef typeid typename union unsigned using virtual void volatile wchar_t
+while xor xor_eq extra raw schema_name str
+""".split())
+
+
+def norm_path(p):
+    return re.sub(r"\{[^}]*\}", "{}", p)
+
+
+def ident(name):
+    s = re.sub(r"[^0-9a-zA-Z_]", "_", str(name)).lower()
+    s = re.sub(r"_+", "_", s).strip("_") or "value"
+    if s[0].isdigit():
+        s = "v_" + s
+    if s in CPP_KEYWORDS:
+        s += "_"
+    return s
+
+
+def iter_ops(spec):
+    for path, item in spec["paths"].items():
+        common = item.get("parameters", [])
+        for m, op in item.items():
+            if m in HTTP_METHODS:
+                yield m, path, op, common
+
+
+# ---------------------------------------------------------------------------------------------
+# Type model
+
+
+class Struct:
+    def __init__(self, name, origin):
+        self.name = name
+        self.origin = origin  # schema name or "inline"
+        self.fields = []  # (json_key, member, cpp_type, nullable, note)
+        self.hard = set()  # structs needed complete before this one
+        self.soft = set()
+
+    kind = "struct"
+
+
+class Variant:
+    def __init__(self, name, origin):
+        self.name = name
+        self.origin = origin
+        self.alts = []  # (cpp struct name, {key: const}, [required keys])
+        self.hard = set()
+        self.soft = set()
+
+    kind = "variant"
+
+
+class Enum:
+    def __init__(self, name, values):
+        self.name = name
+        self.values = values
+        self.hard = set()
+        self.soft = set()
+
+    kind = "enum"
+
+
+class Generator:
+    def __init__(self, spec_a, spec_u):
+        self.a = spec_a
+        self.u = spec_u
+        self.types = {}  # name -> Struct|Variant|Enum
+        self.by_schema = {}  # id(schema dict) -> name
+        self.ops = []
+
+    # -- references ------------------------------------------------------------------------
+    def resolve_ref(self, spec, ref):
+        name = ref.split("/")[-1]
+        # Unstable-only operations reuse the 2.11 definition of a schema when it exists there.
+        for s in ((self.a, spec) if spec is self.u else (spec,)):
+            sch = s.get("components", {}).get("schemas", {}).get(name)
+            if sch is not None:
+                return s, name, sch
+        return spec, name, None  # dangling
+
+    def deref(self, spec, sch):
+        while isinstance(sch, dict) and "$ref" in sch:
+            spec, _, sch = self.resolve_ref(spec, sch["$ref"])
+            if sch is None:
+                return spec, {}
+        return spec, sch
+
+    def unique_name(self, base, sch):
+        key = id(sch)
+        if key in self.by_schema:
+            return self.by_schema[key], True
+        name = ident(base)
+        n = name
+        i = 2
+        while n in self.types:
+            n = "%s_%d" % (name, i)
+            i += 1
+        self.by_schema[key] = n
+        return n, False
+
+    # -- schema -> C++ type -------------------------------------------------------------------
+    def cpp_type(self, spec, sch, ctx, prop_name=None, owner=None):
+        """Returns the C++ type of `sch`; registers generated types; records dependencies on owner."""
+        if not isinstance(sch, dict):
+            return "boost::json::value"
+        if "$ref" in sch:
+            rspec, rname, target = self.resolve_ref(spec, sch["$ref"])
+            if target is None:
+                return "boost::json::object"
+            return self.cpp_type(rspec, target, rname, prop_name, owner) if not self.is_named(target) else \
+                self.named_type(rspec, target, rname, owner)
+        return self.inline_type(spec, sch, ctx, prop_name, owner)
+
+    def is_named(self, sch):
+        return self.classify(sch) in ("struct", "variant", "enum")
+
+    def classify(self, sch):
+        if not isinstance(sch, dict):
+            return "json"
+        if "allOf" in sch:
+            return "struct"
+        if sch.get("properties"):
+            return "struct"
+        if "oneOf" in sch or "anyOf" in sch:
+            alts = sch.get("oneOf") or sch.get("anyOf")
+            if alts and all(self.is_object_alt(a) for a in alts):
+                return "variant"
+            return "json"
+        t = sch.get("type")
+        if t == "string" and sch.get("enum"):
+            vals = [v for v in sch["enum"] if v is not None]
+            return "enum" if len(vals) > 1 else "prim"
+        if t == "array":
+            return "array"
+        if t == "object":
+            return "map"
+        if t in ("string", "integer", "number", "boolean"):
+            return "prim"
+        return "json"
+
+    def is_object_alt(self, alt):
+        s = alt
+        if "$ref" in alt:
+            _, _, s = self.resolve_ref(self.u, alt["$ref"])
+            if s is None:
+                return False
+        return bool(s.get("properties")) or "allOf" in s
+
+    def named_type(self, spec, sch, name, owner):
+        n = self.register(spec, sch, name)
+        if owner is not None:
+            owner.hard.add(n)
+        return "models::" + n
+
+    def register(self, spec, sch, name):
+        n, known = self.unique_name(name, sch)
+        if known:
+            return n
+        kind = self.classify(sch)
+        if kind == "enum":
+            vals = []
+            for v in sch["enum"]:
+                if v is not None and str(v) not in vals:
+                    vals.append(str(v))
+            self.types[n] = Enum(n, vals)
+        elif kind == "variant":
+            v = Variant(n, name)
+            self.types[n] = v
+            alts = sch.get("oneOf") or sch.get("anyOf")
+            for i, alt in enumerate(alts):
+                if "$ref" in alt:
+                    aspec, aname, asch = self.resolve_ref(spec, alt["$ref"])
+                else:
+                    aspec, aname, asch = spec, "%s_option_%d" % (n, i + 1), alt
+                an = self.register(aspec, asch, aname)
+                v.hard.add(an)
+                props = self.collect_props(aspec, asch)
+                consts = {}
+                for k, p in props.items():
+                    _, pd = self.deref(aspec, p)
+                    ev = [e for e in (pd.get("enum") or []) if e is not None]
+                    if len(ev) == 1 and isinstance(ev[0], str):
+                        consts[k] = ev[0]
+                req = list(self.collect_required(aspec, asch))
+                v.alts.append((an, consts, req))
+                v.props = getattr(v, "props", {})
+                v.props[an] = sorted(props)
+        else:
+            st = Struct(n, name)
+            st.schema = (spec, sch)
+            self.types[n] = st
+            props = self.collect_props(spec, sch)
+            used = set()
+            for key, p in props.items():
+                member = ident(key)
+                while member in used or member == n:
+                    member += "_"
+                used.add(member)
+                pspec, pd = spec, p
+                nullable = bool(isinstance(p, dict) and p.get("nullable"))
+                if isinstance(p, dict) and "$ref" in p:
+                    pspec, pd = self.deref(spec, p)
+                    nullable = nullable or bool(pd.get("nullable"))
+                t, note = self.field_type(pspec, p, pd, n + "_" + ident(key), key, st)
+                st.fields.append((key, member, t, nullable, note))
+        return n
+
+    def collect_props(self, spec, sch):
+        out = {}
+        for part in sch.get("allOf", []):
+            pspec, pd = self.deref(spec, part)
+            out.update(self.collect_props(pspec, pd))
+        for k, v in (sch.get("properties") or {}).items():
+            out[k] = v
+        return out
+
+    def collect_required(self, spec, sch):
+        req = list(sch.get("required") or [])
+        for part in sch.get("allOf", []):
+            pspec, pd = self.deref(spec, part)
+            req += self.collect_required(pspec, pd)
+        return req
+
+    def field_type(self, spec, raw, sch, ctx, key, owner):
+        """C++ type for one property (without optional/nullable)."""
+        note = ""
+        if isinstance(raw, dict) and "$ref" in raw:
+            rspec, rname, target = self.resolve_ref(spec, raw["$ref"])
+            if target is None:
+                return "boost::json::object", "object of any shape"
+            k = self.classify(target)
+            if k in ("struct", "variant", "enum"):
+                return self.named_type(rspec, target, rname, owner), note
+            return self.field_type(rspec, target, target, ctx, key, owner)
+        k = self.classify(sch)
+        is_id = key == "id" or key.endswith("_id")
+        if k in ("struct", "variant", "enum"):
+            n = self.register(spec, sch, ctx)
+            owner.hard.add(n)
+            return "models::" + n, note
+        if k == "array":
+            items = sch.get("items") or {}
+            ispec, idef = self.deref(spec, items) if "$ref" in items else (spec, items)
+            if key.endswith("_ids") and idef.get("type") in ("string", "integer"):
+                return "std::vector<json::flex_id>", note
+            if "$ref" in items:
+                rspec, rname, target = self.resolve_ref(spec, items["$ref"])
+                if target is None:
+                    return "std::vector<boost::json::value>", note
+                ik = self.classify(target)
+                if ik in ("struct", "variant", "enum"):
+                    n = self.register(rspec, target, rname)
+                    owner.soft.add(n)
+                    return "std::vector<models::%s>" % n, note
+                inner, _ = self.field_type(rspec, target, target, ctx + "_item", key + "_item", owner)
+                return "std::vector<%s>" % inner, note
+            ik = self.classify(items)
+            if ik in ("struct", "variant", "enum"):
+                n = self.register(spec, items, ctx + "_item")
+                owner.soft.add(n)
+                return "std::vector<models::%s>" % n, note
+            inner, _ = self.field_type(spec, items, items, ctx + "_item", key + "_item", owner)
+            return "std::vector<%s>" % inner, note
+        if k == "map":
+            return "boost::json::object", note
+        if k == "prim":
+            t = sch.get("type")
+            if is_id and t in ("string", "integer"):
+                return "json::flex_id", note
+            if t == "string":
+                return "std::string", note
+            if t == "integer":
+                if sch.get("format") in ("date-time", "timestamp") or key.endswith("_at"):
+                    return "std::int64_t", "epoch seconds"
+                return "std::int64_t", note
+            if t == "number":
+                return "double", note
+            if t == "boolean":
+                return "bool", note
+        return "boost::json::value", note
+
+    # -- operations -----------------------------------------------------------------------------
+    def collect_operations(self):
+        table = {(m, norm_path(p)): (m, p, g, n, r) for (m, p, g, n, r) in OPERATIONS}
+        seen = set()
+        found = []
+        for spec, unstable in ((self.a, False), (self.u, True)):
+            for m, path, op, common in iter_ops(spec):
+                key = (m, norm_path(path))
+                if key in seen:
+                    continue
+                seen.add(key)
+                if key not in table:
+                    raise SystemExit("operation %s %s has no row in operations_table.py" % (m.upper(), path))
+                found.append((spec, unstable, m, path, op, common, table[key]))
+        if len(found) != len(table):
+            missing = set(table) - seen
+            raise SystemExit("rows without operation: %s" % sorted(missing))
+        order = {g: i for i, g in enumerate(GROUPS)}
+        for spec, unstable, m, path, op, common, row in found:
+            self.ops.append(self.build_op(spec, unstable, m, path, op, common, row))
+        self.ops.sort(key=lambda o: (order[o["group"]], o["index"]))
+
+    def build_op(self, spec, unstable, m, path, op, common, row):
+        _, _, group, name, retry = row
+        index = [r[:2] for r in OPERATIONS].index((row[0], row[1]))
+        params = []
+        for p in list(common) + list(op.get("parameters", [])):
+            pspec, pd = self.deref(spec, p)
+            params.append((pspec, pd))
+        path_params = []
+        for seg in re.findall(r"\{([^}]*)\}", path):
+            path_params.append(ident(seg))
+        query = [(ps, p) for ps, p in params if p.get("in") == "query"]
+        o = {
+            "group": group, "name": name, "retry": RETRY[retry], "unstable": unstable, "method": m, "path": path,
+            "operation_id": op.get("operationId") or "", "index": index, "path_params": path_params,
+            "query": None, "body": None, "response": None, "download": False,
+        }
+        base = "%s_%s" % (group, name)
+        if query:
+            st = Struct(ident(base + "_query"), "query")
+            self.types[st.name] = st
+            for ps, p in query:
+                _, psch = self.deref(ps, p.get("schema") or {})
+                if psch.get("type") == "object" or "oneOf" in psch:
+                    # object-valued form/explode parameter: its properties become top-level keys
+                    props = {}
+                    for alt in psch.get("oneOf", []) + [psch]:
+                        _, ad = self.deref(ps, alt)
+                        props.update(ad.get("properties") or {})
+                    for k, v in props.items():
+                        st.fields.append((k, ident(k), self.query_type(v), False, ""))
+                else:
+                    st.fields.append((p["name"], ident(p["name"]), self.query_type(psch), False, ""))
+            o["query"] = st.name
+        body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json")
+        if body and body.get("schema"):
+            o["body"] = self.top_type(spec, body["schema"], base + "_request")
+        for code in sorted(op.get("responses", {})):
+            if str(code).startswith("2"):
+                resp = op["responses"][code]
+                content = (resp.get("content") or {}).get("application/json")
+                if content and content.get("schema"):
+                    o["response"] = self.top_type(spec, content["schema"], base + "_response")
+                break
+        if m == "get" and path.startswith("/download/"):
+            o["download"] = True
+            o["response"] = None
+        return o
+
+    def query_type(self, sch):
+        t = sch.get("type")
+        if t == "integer":
+            return "std::int64_t"
+        if t == "boolean":
+            return "bool"
+        return "std::string"
+
+    def top_type(self, spec, sch, ctx):
+        """Type of a request or response body; always a generated struct or variant."""
+        if "$ref" in sch:
+            rspec, rname, target = self.resolve_ref(spec, sch["$ref"])
+            if target is not None and self.classify(target) in ("struct", "variant"):
+                return self.register(rspec, target, rname)
+            sch = target or {}
+            spec = rspec
+        if self.classify(sch) in ("struct", "variant"):
+            return self.register(spec, sch, ctx)
+        # anything else (free object, array): wrap it as a struct holding only `extra`
+        st = Struct(ident(ctx), "inline")
+        self.types[st.name] = st
+        return st.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Emission helpers
+
+
+def topo_order(types):
+    order, state = [], {}
+
+    def visit(n):
+        if state.get(n) == 2:
+            return
+        if state.get(n) == 1:
+            return  # cycle through a direct member: broken by the vector/forward declaration below
+        state[n] = 1
+        for d in sorted(types[n].hard):
+            if d in types:
+                visit(d)
+        state[n] = 2
+        order.append(n)
+
+    for n in sorted(types):
+        visit(n)
+    # enums have no dependencies and cannot be forward declared: emit them first
+    return [n for n in order if types[n].kind == "enum"] + [n for n in order if types[n].kind != "enum"]
+
+
+def member_decl(t, nullable):
+    return ("nullable<%s>" if nullable else "std::optional<%s>") % t
+
+
+HEADER_PREAMBLE = "// Generated by tools/codegen/generate.py from Intercom's OpenAPI descriptions. Do not edit.\n"
+
+
+def emit_models_header(g):
+    out = [HEADER_PREAMBLE, """// Every model of the API: one struct per schema used by an operation.
+//
+// Field rules: every field is optional (`std::optional`, or `intercom::nullable` where the API
+// declares the field nullable, so `null` can be read and sent); keys the model does not know and
+// values whose JSON kind does not fit the field are kept in `extra` and written back on encode;
+// `raw` is set on the top-level object of a response and holds the JSON as received.
+// Variants (`oneOf`/`anyOf`): see the `value` member of each variant struct and README.
+#pragma once
+
+#include <intercom/json/flex_id.hpp>
+#include <intercom/json/nullable.hpp>
+#include <intercom/json/open_enum.hpp>
+
+#include <boost/json/fwd.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace intercom::models {
+
+namespace json = ::intercom::json;
+
+"""]
+    names = topo_order(g.types)
+    out.append("// Forward declarations.\n")
+    for n in sorted(g.types):
+        if g.types[n].kind != "enum":
+            out.append("struct %s;\n" % n)
+    out.append("\n")
+    for n in names:
+        t = g.types[n]
+        if t.kind == "enum":
+            out.append("/// Values of `%s`; unknown values are kept.\n" % n)
+            out.append("struct %s : json::open_enum {\n    using open_enum::open_enum;\n" % n)
+            used = set()
+            for v in t.values:
+                c = ident(v)
+                while c in used or c == n:
+                    c += "_"
+                used.add(c)
+                out.append("    static constexpr std::string_view %s = \"%s\";\n" % (c, v.replace('"', '\\"')))
+            out.append("};\n\n")
+        elif t.kind == "struct":
+            what = "the `%s` schema" % t.origin if t.origin not in ("inline", "query") else \
+                ("query parameters of `%s`" % n[:-6] if t.origin == "query" else "an inline body")
+            out.append("/// Model of %s.\n" % what)
+            out.append("struct %s {\n" % n)
+            if t.origin != "query":
+                out.append("    static constexpr std::string_view schema_name = \"%s\";\n\n" % n)
+            for key, member, ctype, nullable, note in t.fields:
+                if t.origin == "query":
+                    decl = "std::optional<%s>" % ctype
+                else:
+                    decl = member_decl(ctype, nullable)
+                comment = ""
+                if key != member or note:
+                    bits = []
+                    if key != member:
+                        bits.append("JSON key `%s`" % key)
+                    if note:
+                        bits.append(note)
+                    comment = " ///< " + "; ".join(bits)
+                out.append("    %s %s;%s\n" % (decl, member, comment))
+            if t.origin != "query":
+                out.append("    boost::json::object extra;                       ///< unknown keys, kept\n")
+                out.append("    std::shared_ptr<const boost::json::value> raw;   ///< response JSON (top level)\n")
+            out.append("};\n\n")
+        else:
+            alts = ", ".join("models::" + a for a, _, _ in t.alts)
+            out.append("/// One of several shapes (`%s`). Decoding picks the first alternative whose constant\n"
+                       "/// `type`-like keys match, else the first whose (non-empty) required keys are present,\n"
+                       "/// else the first that declares every key of the JSON; otherwise `value` holds the\n"
+                       "/// JSON as is (index 0).\n" % t.origin)
+            out.append("struct %s {\n" % n)
+            out.append("    static constexpr std::string_view schema_name = \"%s\";\n\n" % n)
+            out.append("    std::variant<boost::json::value, %s> value;\n" % alts)
+            out.append("    std::shared_ptr<const boost::json::value> raw;   ///< response JSON (top level)\n")
+            out.append("};\n\n")
+    out.append("// JSON conversions (defined in src/models). `decode` fails only when the JSON is not an\n"
+               "// object (or, for variants, never); unknown and ill-typed keys go to `extra`.\n")
+    for n in sorted(g.types):
+        t = g.types[n]
+        if t.kind == "enum" or (t.kind == "struct" and t.origin == "query"):
+            continue
+        out.append("bool decode(const boost::json::value& jv, %s& out);\n" % n)
+        out.append("void encode(boost::json::value& jv, const %s& v);\n" % n)
+    out.append("""
+/// Satisfied by every generated model.
+template <class T>
+concept model = requires { T::schema_name; };
+
+/// Boost.JSON customisation: `boost::json::value_from(m)`.
+template <model T>
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const T& v) {
+    encode(jv, v);
+}
+
+/// Boost.JSON customisation: `boost::json::value_to<T>(jv)` (tolerant: never throws for objects).
+template <model T>
+T tag_invoke(const boost::json::value_to_tag<T>&, const boost::json::value& jv) {
+    T out{};
+    decode(jv, out);
+    return out;
+}
+
+} // namespace intercom::models
+""")
+    return "".join(out)
+
+
+def emit_models_cpp(g, names):
+    out = [HEADER_PREAMBLE, "#include <intercom/json/conversion.hpp>\n#include <intercom/models/models.hpp>\n\n"
+           "#include <boost/json/value.hpp>\n\nnamespace intercom::models {\n\n"]
+    for n in names:
+        t = g.types[n]
+        if t.kind == "struct":
+            out.append("bool decode(const boost::json::value& jv, %s& out) {\n" % n)
+            out.append("    const auto* o = jv.if_object();\n    if (!o) return false;\n")
+            out.append("    json::object_reader r(*o, out.extra);\n")
+            for key, member, _, _, _ in t.fields:
+                out.append("    r.field(\"%s\", out.%s);\n" % (key, member))
+            out.append("    r.finish();\n    return true;\n}\n\n")
+            out.append("void encode(boost::json::value& jv, const %s& v) {\n" % n)
+            out.append("    auto& o = jv.emplace_object();\n    json::object_writer w(o);\n")
+            for key, member, _, _, _ in t.fields:
+                out.append("    w.field(\"%s\", v.%s);\n" % (key, member))
+            out.append("    w.finish(v.extra);\n}\n\n")
+        elif t.kind == "variant":
+            out.append("bool decode(const boost::json::value& jv, %s& out) {\n" % n)
+            out.append("    const auto* o = jv.if_object();\n")
+            out.append("    if (!o) {\n        out.value = jv;\n        return true;\n    }\n")
+            for a, consts, _ in t.alts:
+                if consts:
+                    # pick by constant keys only when the JSON carries at least one of them
+                    conds = " && ".join("(!o->contains(\"%s\") || json::key_equals(*o, \"%s\", \"%s\"))"
+                                        % (k, k, v) for k, v in sorted(consts.items()))
+                    anyk = " || ".join("o->contains(\"%s\")" % k for k in sorted(consts))
+                    out.append("    if ((%s) && %s) {\n" % (anyk, conds))
+                    out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
+                               "        return true;\n    }\n" % a)
+            def consts_ok(consts):
+                # an alternative whose constant key holds another value is never picked
+                return "".join(" && (!o->contains(\"%s\") || json::key_equals(*o, \"%s\", \"%s\"))" % (k, k, v)
+                               for k, v in sorted(consts.items()))
+            for a, consts, req in t.alts:
+                if not req:
+                    continue
+                keys = ", ".join('"%s"' % k for k in req)
+                out.append("    if (json::has_keys(*o, {%s})%s) {\n" % (keys, consts_ok(consts)))
+                out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
+                           "        return true;\n    }\n" % a)
+            for a, consts, _ in t.alts:
+                keys = ", ".join('"%s"' % k for k in t.props.get(a, []))
+                out.append("    if (json::keys_within(*o, {%s})%s) {\n" % (keys, consts_ok(consts)))
+                out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
+                           "        return true;\n    }\n" % a)
+            out.append("    out.value = jv;\n    return true;\n}\n\n")
+            out.append("void encode(boost::json::value& jv, const %s& v) {\n" % n)
+            out.append("    if (v.value.index() == 0) {\n        jv = std::get<0>(v.value);\n        return;\n    }\n")
+            out.append("    std::visit(\n        [&](const auto& x) {\n"
+                       "            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, boost::json::value>)\n"
+                       "                jv = x;\n            else\n                encode(jv, x);\n"
+                       "        },\n        v.value);\n}\n\n")
+    out.append("} // namespace intercom::models\n")
+    return "".join(out)
+
+
+def op_const(o):
+    return "%s_%s" % (o["group"], o["name"])
+
+
+def method_params(o, with_types=True):
+    ps = []
+    for p in o["path_params"]:
+        ps.append(("std::string", p))
+    if o["body"]:
+        ps.append(("models::" + o["body"], "body"))
+    if o["download"]:
+        ps.append(("http::body_sink", "sink"))
+    if o["query"]:
+        ps.append(("models::" + o["query"], "query"))
+    ps.append(("request_options", "opts"))
+    return ps
+
+
+def ret_type(o):
+    return ("models::" + o["response"]) if o["response"] else "void"
+
+
+def emit_resource_header(g, group, ops):
+    cls = group + "_api"
+    out = [HEADER_PREAMBLE, "// `client.%s()`: the %s operations.\n#pragma once\n\n" % (group, group.replace("_", " ")),
+           "#include <intercom/client.hpp>\n#include <intercom/models/models.hpp>\n"
+           "#include <intercom/resources/operations.hpp>\n\n"
+           "#include <boost/asio/awaitable.hpp>\n\n#include <string>\n\nnamespace intercom {\n\n"]
+    out.append("/// Resource group `%s`. Each operation comes as `name(...)`, which throws `api_error`, and\n"
+               "/// `try_name(...)`, which returns `result<T>` with diagnostics and never throws.\n" % group)
+    out.append("class %s {\npublic:\n    explicit %s(client c) : client_(std::move(c)) {}\n\n" % (cls, cls))
+    for o in ops:
+        ps = method_params(o)
+        decl_ps = ", ".join("%s %s%s" % (t, n, " = {}" if n in ("opts", "query") else "") for t, n in ps)
+        rt = ret_type(o)
+        un = " (Unstable version only)" if o["unstable"] else ""
+        out.append("    /// %s %s%s\n" % (o["method"].upper(), o["path"], un))
+        out.append("    boost::asio::awaitable<%s> %s(%s) const;\n" % (rt, o["name"], decl_ps))
+        out.append("    boost::asio::awaitable<result<%s>> try_%s(%s) const;\n\n" % (rt, o["name"], decl_ps))
+    out.append("    const intercom::client& get_client() const noexcept { return client_; }\n\n")
+    out.append("private:\n    intercom::client client_;\n};\n\n} // namespace intercom\n")
+    return "".join(out)
+
+
+def emit_resource_cpp(g, group, ops):
+    """Method bodies. The members only forward to free coroutines that take the client by value:
+    a coroutine member would keep `this`, and the resource object is usually a temporary
+    (`cl.contacts().retrieve(id)`) that is gone before a lazily started awaitable runs."""
+    cls = group + "_api"
+    out = [HEADER_PREAMBLE, "#include \"detail.hpp\"\n\n#include <intercom/resources/%s.hpp>\n\n" % group,
+           "namespace intercom {\n\nnamespace {\n\n"]
+    members = []
+    for o in ops:
+        ps = method_params(o)
+        decl_ps = ", ".join("%s %s" % (t, n) for t, n in ps)
+        args = ", ".join("std::move(%s)" % n for _, n in ps)
+        rt = ret_type(o)
+        fn = "%s_%s" % (group, o["name"])
+        out.append("boost::asio::awaitable<result<%s>> try_%s(client c, %s) {\n" % (rt, fn, decl_ps))
+        out.append("    api_request req;\n    req.operation = &operations::%s;\n" % op_const(o))
+        out.append("    req.method = req.operation->method;\n")
+        pieces = re.split(r"(\{[^}]*\})", o["path"])
+        expr = []
+        for piece in pieces:
+            if not piece:
+                continue
+            if piece.startswith("{"):
+                expr.append("models::detail::encode_segment(%s)" % ident(piece[1:-1]))
+            else:
+                expr.append("std::string(\"%s\")" % piece if not expr else "\"%s\"" % piece)
+        out.append("    req.path = %s;\n" % " + ".join(expr))
+        if o["query"]:
+            out.append("    models::detail::append_query(req.query, query);\n")
+        if o["body"]:
+            out.append("    req.body = models::detail::to_json_text(body);\n")
+        if o["download"]:
+            out.append("    req.accept = \"application/octet-stream\";\n    req.sink = std::move(sink);\n")
+        out.append("    req.options = std::move(opts);\n")
+        out.append("    auto r = co_await c.execute(std::move(req));\n")
+        if o["response"]:
+            out.append("    co_return models::detail::decode_response<models::%s>(std::move(r));\n}\n\n" % o["response"])
+        else:
+            out.append("    co_return models::detail::discard_body(std::move(r));\n}\n\n")
+        out.append("boost::asio::awaitable<%s> %s(client c, %s) {\n" % (rt, fn, decl_ps))
+        out.append("    auto r = co_await try_%s(std::move(c), %s);\n" % (fn, args))
+        if o["response"]:
+            out.append("    co_return std::move(r).value();\n}\n\n")
+        else:
+            out.append("    r.value();\n}\n\n")
+        members.append("boost::asio::awaitable<result<%s>> %s::try_%s(%s) const {\n"
+                       "    return try_%s(client_, %s);\n}\n\n" % (rt, cls, o["name"], decl_ps, fn, args))
+        members.append("boost::asio::awaitable<%s> %s::%s(%s) const {\n    return %s(client_, %s);\n}\n\n"
+                       % (rt, cls, o["name"], decl_ps, fn, args))
+    out.append("} // namespace\n\n")
+    out.extend(members)
+    out.append("} // namespace intercom\n")
+    return "".join(out)
+
+
+def emit_query_cpp(g):
+    out = []
+    for n in sorted(g.types):
+        t = g.types[n]
+        if t.kind == "struct" and t.origin == "query":
+            out.append("void append_query(query_params& q, const %s& v) {\n" % n)
+            for key, member, _, _, _ in t.fields:
+                out.append("    if (v.%s) q.emplace_back(\"%s\", to_query_value(*v.%s));\n" % (member, key, member))
+            out.append("}\n\n")
+    return "".join(out)
+
+
+def emit_operations(g):
+    hdr = [HEADER_PREAMBLE, "// Static facts of every generated operation, and the table of all of them.\n"
+           "#pragma once\n\n#include <intercom/operation.hpp>\n\n#include <ostream>  // boost/core string_view (via beast verb) needs it\n#include <span>\n\n"
+           "namespace intercom {\n\nnamespace operations {\n"]
+    for o in g.ops:
+        hdr.append("extern const operation_info %s;\n" % op_const(o))
+    hdr.append("} // namespace operations\n\n/// Every operation the library knows (%d), in group order.\n"
+               "std::span<const operation_info* const> all_operations() noexcept;\n\n} // namespace intercom\n"
+               % len(g.ops))
+    src = [HEADER_PREAMBLE, "#include <intercom/resources/operations.hpp>\n\n#include <array>\n\n"
+           "namespace intercom {\n\nusing boost::beast::http::verb;\n\nnamespace operations {\n"]
+    for o in g.ops:
+        src.append("const operation_info %s{\"%s.%s\", \"%s\", verb::%s, \"%s\", retry_class::%s, %s};\n"
+                   % (op_const(o), o["group"], o["name"], o["operation_id"], ident(o["method"]), o["path"], o["retry"],
+                      "true" if o["unstable"] else "false"))
+    src.append("} // namespace operations\n\nnamespace {\nconst std::array<const operation_info*, %d> table{\n"
+               % len(g.ops))
+    src.append(",\n".join("    &operations::%s" % op_const(o) for o in g.ops))
+    src.append("};\n} // namespace\n\nstd::span<const operation_info* const> all_operations() noexcept { "
+               "return table; }\n\n} // namespace intercom\n")
+    return "".join(hdr), "".join(src)
+
+
+def emit_accessors(groups):
+    out = [HEADER_PREAMBLE, "// Definitions of the resource accessors declared in include/intercom/client.hpp.\n"
+           "#include <intercom/client.hpp>\n#include <intercom/resources/all.hpp>\n\nnamespace intercom {\n\n"]
+    for gname in groups:
+        out.append("%s_api client::%s() const { return %s_api(*this); }\n" % (gname, gname, gname))
+    out.append("\n} // namespace intercom\n")
+    return "".join(out)
+
+
+def emit_accessor_block(groups):
+    """The block pasted into client.hpp (printed with --print-accessors; kept in sync by a test)."""
+    lines = ["    // --- resource accessors (generated by tools/codegen) ---"]
+    for gname in groups:
+        lines.append("    %s_api %s() const;" % (gname, gname))
+    lines.append("    // --- end of resource accessors ---")
+    return "\n".join(lines)
+
+
+REGISTRY_HPP = HEADER_PREAMBLE + """// Run-time table of every model, by name: lets tools and tests decode JSON into a model chosen
+// at run time (e.g. the examples of the OpenAPI description).
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace intercom::models {
+
+/// Decodes JSON into one model type and encodes it back.
+struct model_codec {
+    std::string_view name;
+    /// False when `in` is not an object of that model (variants accept anything). When `unknown`
+    /// is not null it receives the number of keys kept in `extra` (not mapped to a typed field).
+    bool (*roundtrip)(const boost::json::value& in, boost::json::value& out, std::size_t* unknown);
+};
+
+/// Every generated model (structs and variants), sorted by name.
+std::span<const model_codec> all_model_codecs() noexcept;
+
+/// The codec named `name`, or null.
+const model_codec* find_model_codec(std::string_view name) noexcept;
+
+} // namespace intercom::models
+"""
+
+
+def emit_registry(names):
+    out = [HEADER_PREAMBLE, "#include <intercom/models/models.hpp>\n#include <intercom/models/registry.hpp>\n\n"
+           "#include <algorithm>\n#include <array>\n\nnamespace intercom::models {\n\nnamespace {\n\n"
+           "template <class T>\nbool roundtrip(const boost::json::value& in, boost::json::value& out, std::size_t* unknown) {\n"
+           "    T t{};\n    if (!decode(in, t)) return false;\n    if (unknown) {\n"
+           "        if constexpr (requires { t.extra; })\n            *unknown = t.extra.size();\n"
+           "        else\n            *unknown = t.value.index() == 0 ? 1 : 0;\n    }\n"
+           "    encode(out, t);\n    return true;\n}\n\n"
+           "const std::array<model_codec, %d> codecs{{\n" % len(names)]
+    out.append(",\n".join('    {"%s", &roundtrip<%s>}' % (n, n) for n in names))
+    out.append("}};\n\n} // namespace\n\nstd::span<const model_codec> all_model_codecs() noexcept { return codecs; }\n\n"
+               "const model_codec* find_model_codec(std::string_view name) noexcept {\n"
+               "    auto it = std::lower_bound(codecs.begin(), codecs.end(), name,\n"
+               "                               [](const model_codec& c, std::string_view n) { return c.name < n; });\n"
+               "    return it != codecs.end() && it->name == name ? &*it : nullptr;\n}\n\n"
+               "} // namespace intercom::models\n")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def clang_format(root, files):
+    exe = shutil.which("clang-format")
+    if not exe:
+        raise SystemExit("clang-format not found (needed for stable output)")
+    style = "file:" + os.path.join(REPO, ".clang-format")
+    for i in range(0, len(files), 50):
+        subprocess.run([exe, "-i", "--style=" + style] + files[i:i + 50], check=True)
+
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+
+def generate(spec_dir, out):
+    with open(os.path.join(spec_dir, "intercom-2.11.yaml")) as f:
+        a = yaml.safe_load(f)
+    with open(os.path.join(spec_dir, "intercom-unstable.yaml")) as f:
+        u = yaml.safe_load(f)
+    g = Generator(a, u)
+    # every component schema of 2.11 becomes a model (so its schema-level example can be checked too)
+    for name in sorted(a["components"]["schemas"]):
+        sch = a["components"]["schemas"][name]
+        if g.classify(sch) in ("struct", "variant", "enum"):
+            g.register(a, sch, name)
+    g.collect_operations()
+    # schema-level examples are round-tripped by the tests too: make every used schema a model
+    files = {}
+    files["include/intercom/models/models.hpp"] = emit_models_header(g)
+    names = sorted(n for n in g.types if g.types[n].kind in ("struct", "variant") and g.types[n].origin != "query")
+    chunk = (len(names) + N_MODEL_FILES - 1) // N_MODEL_FILES
+    model_srcs = []
+    for i in range(N_MODEL_FILES):
+        part = names[i * chunk:(i + 1) * chunk]
+        fn = "src/models/models_%d.cpp" % i
+        files[fn] = emit_models_cpp(g, part)
+        model_srcs.append(os.path.basename(fn))
+    files["src/models/query.cpp"] = (HEADER_PREAMBLE + "#include \"detail.hpp\"\n\nnamespace intercom::models::detail {\n\n"
+                                     + emit_query_cpp(g) + "} // namespace intercom::models::detail\n")
+    files["src/models/query.hpp"] = (HEADER_PREAMBLE + "// Query-string encoders of the generated query structs.\n"
+                                     "#pragma once\n\n#include <intercom/client.hpp>\n"
+                                     "#include <intercom/models/models.hpp>\n\nnamespace intercom::models::detail {\n\n"
+                                     + "".join("void append_query(query_params& q, const %s& v);\n" % n
+                                               for n in sorted(g.types)
+                                               if g.types[n].kind == "struct" and g.types[n].origin == "query")
+                                     + "\n} // namespace intercom::models::detail\n")
+    # resource method bodies: a few TUs of similar size (one per group would mostly re-parse headers)
+    bins = [[] for _ in range(N_RESOURCE_FILES)]
+    weights = [0] * N_RESOURCE_FILES
+    for gname in sorted(GROUPS, key=lambda x: (-sum(1 for o in g.ops if o["group"] == x), x)):
+        i = weights.index(min(weights))
+        bins[i].append(gname)
+        weights[i] += sum(1 for o in g.ops if o["group"] == gname)
+    res_srcs = []
+    for gname in GROUPS:
+        ops = [o for o in g.ops if o["group"] == gname]
+        files["include/intercom/resources/%s.hpp" % gname] = emit_resource_header(g, gname, ops)
+    for i, b in enumerate(bins):
+        members = [gname for gname in GROUPS if gname in b]
+        fn = "src/models/resources_%d.cpp" % i
+        parts = [emit_resource_cpp(g, gname, [o for o in g.ops if o["group"] == gname]) for gname in members]
+        text = HEADER_PREAMBLE + "// Resource groups: %s.\n#include \"detail.hpp\"\n\n" % ", ".join(members)
+        text += "".join("#include <intercom/resources/%s.hpp>\n" % gname for gname in members) + "\n"
+        text += "".join(p[p.index("namespace intercom {"):] for p in parts)
+        files[fn] = text
+        res_srcs.append(os.path.basename(fn))
+    files["include/intercom/resources/all.hpp"] = (
+        HEADER_PREAMBLE + "// Every resource group.\n#pragma once\n\n"
+        + "".join("#include <intercom/resources/%s.hpp>\n" % gname for gname in GROUPS))
+    hdr, src = emit_operations(g)
+    files["include/intercom/resources/operations.hpp"] = hdr
+    files["src/models/operations.cpp"] = src
+    files["src/models/accessors.cpp"] = emit_accessors(GROUPS)
+    files["include/intercom/models/registry.hpp"] = REGISTRY_HPP
+    files["src/models/registry.cpp"] = emit_registry(names)
+    cm = ["# Generated by tools/codegen/generate.py. Do not edit.\n", "target_sources(intercom PRIVATE\n"]
+    for s in ["json_support.cpp", "operations.cpp", "accessors.cpp", "query.cpp", "registry.cpp"] + model_srcs + res_srcs:
+        cm.append("    ${CMAKE_CURRENT_SOURCE_DIR}/%s\n" % s)
+    cm.append(")\n")
+    files["src/models/CMakeLists.txt"] = "".join(cm)
+
+    # remove files of a previous run that this run no longer produces
+    listing = os.path.join(out, "tools/codegen/generated_files.txt") if out == REPO else \
+        os.path.join(out, "generated_files.txt")
+    if os.path.exists(listing):
+        with open(listing) as f:
+            for rel in (l.strip() for l in f):
+                if rel and rel not in files and os.path.exists(os.path.join(out, rel)):
+                    os.remove(os.path.join(out, rel))
+    # format in a scratch directory and copy only files whose content changed, so that
+    # regenerating does not make the build recompile everything
+    with tempfile.TemporaryDirectory() as scratch:
+        written = []
+        for rel, text in sorted(files.items()):
+            p = os.path.join(scratch, rel)
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, "w") as f:
+                f.write(text)
+            if rel.endswith((".hpp", ".cpp")):
+                written.append(p)
+        clang_format(scratch, written)
+        for rel in sorted(files):
+            src, dst = os.path.join(scratch, rel), os.path.join(out, rel)
+            with open(src) as f:
+                text = f.read()
+            if os.path.exists(dst):
+                with open(dst) as f:
+                    if f.read() == text:
+                        continue
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(dst, "w") as f:
+                f.write(text)
+    with open(listing, "w") as f:
+        f.write("".join(r + "\n" for r in sorted(files)))
+    return g, sorted(files)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--spec-dir", default=os.path.join(REPO, "..", "shared", "openapi"))
+    ap.add_argument("--out", default=REPO)
+    ap.add_argument("--print-accessors", action="store_true")
+    args = ap.parse_args()
+    if args.print_accessors:
+        print(emit_accessor_block(GROUPS))
+        return
+    g, files = generate(args.spec_dir, os.path.abspath(args.out))
+    kinds = {}
+    for t in g.types.values():
+        kinds[t.kind] = kinds.get(t.kind, 0) + 1
+    print("operations: %d, types: %s, files: %d" % (len(g.ops), kinds, len(files)))
+
+
+if __name__ == "__main__":
+    main()
