@@ -5,6 +5,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 
 namespace intercom {
@@ -52,7 +55,12 @@ std::shared_ptr<client_impl> make_impl(std::shared_ptr<http::transport> t, clien
 std::string encode_target(const std::string& base_path, const api_request& req) {
     boost::urls::url u;
     u.set_encoded_path(base_path + req.path);
-    for (const auto& [k, v] : req.query) u.params().append({k, v});
+    // Query characters that may stay literal in a key or value: RFC 3986 query characters minus
+    // '&', '=' (separators) and '+' (form decoders, Intercom's included, read it as a space).
+    static constexpr boost::urls::grammar::lut_chars literal =
+        boost::urls::unreserved_chars + boost::urls::grammar::lut_chars("!$'()*,;:@/?");
+    for (const auto& [k, v] : req.query)
+        u.encoded_params().append({boost::urls::encode(k, literal), boost::urls::encode(v, literal)});
     return std::string(u.encoded_resource());
 }
 

@@ -93,9 +93,8 @@ BOOST_AUTO_TEST_CASE(object_valued_filter_becomes_top_level_keys) {
 }
 
 // Intercom (like most servers) reads `+` in a query string as a space, so a `+` in a value must be
-// sent as %2B. The client's query encoder (src/client.cpp, pipeline branch) leaves it raw today:
-// this test documents the bug; remove expected_failures once the client encodes it.
-BOOST_AUTO_TEST_CASE(plus_in_query_values_is_escaped, *boost::unit_test::expected_failures(1)) {
+// sent as %2B (src/client.cpp, encode_target).
+BOOST_AUTO_TEST_CASE(plus_in_query_values_is_escaped) {
     fake_client f;
     f.transport->reply(200, R"({"type":"event.list","events":[]})");
     m::data_events_list_query q;
