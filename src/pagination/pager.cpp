@@ -45,16 +45,6 @@ const boost::json::array* find_list(const boost::json::value& body, const std::s
     return cur->if_array();
 }
 
-std::string id_of(const boost::json::value& item) {
-    const auto* obj = item.if_object();
-    if (!obj) return {};
-    const auto* id = obj->if_contains("id");
-    if (!id) return {};
-    if (id->is_string()) return std::string(id->get_string());
-    if (auto i = lenient_int(*id)) return std::to_string(*i);
-    return {};
-}
-
 bool contains_scroll_text(const diagnostics& d) {
     std::string text = d.message + " " + d.body_excerpt;
     for (const auto& e : d.errors) text += " " + e.code + " " + e.message.value_or("");
@@ -164,8 +154,8 @@ boost::asio::awaitable<result<std::optional<raw_page>>> step(std::shared_ptr<pag
         page_summary sum;
         sum.count = items->size();
         if (!items->empty()) {
-            sum.first_id = id_of(items->front());
-            sum.last_id = id_of(items->back());
+            sum.first_id = item_id(items->front());
+            sum.last_id = item_id(items->back());
         }
         auto outcome = st->fsm.on_page(body, sum);
         if (!outcome) {

@@ -88,4 +88,14 @@ result<pages_info> decode_pages(const boost::json::value& body) {
     return out;
 }
 
+std::string item_id(const boost::json::value& item) {
+    const auto* obj = item.if_object();
+    if (!obj) return {};
+    const auto* id = obj->if_contains("id");
+    if (!id) return {};
+    if (id->is_string()) return std::string(id->get_string());
+    if (auto i = lenient_int(*id)) return std::to_string(*i);
+    return {};
+}
+
 } // namespace intercom::pagination

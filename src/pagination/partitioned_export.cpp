@@ -52,16 +52,6 @@ std::optional<std::int64_t> value_at(const boost::json::value& item, const std::
     return lenient_int(*cur);
 }
 
-std::string id_string(const boost::json::value& item) {
-    const auto* obj = item.if_object();
-    if (!obj) return {};
-    const auto* id = obj->if_contains("id");
-    if (!id) return {};
-    if (id->is_string()) return std::string(id->get_string());
-    if (auto i = lenient_int(*id)) return std::to_string(*i);
-    return {};
-}
-
 error_info invalid(std::string msg) {
     error_info e{errc::invalid_argument};
     e.diag.message = "partitioned export: " + std::move(msg);
@@ -163,7 +153,7 @@ boost::asio::awaitable<result<std::optional<boost::json::value>>> partitioned_ex
                 }
             }
             if (st->opts.dedupe_by_id) {
-                auto id = detail::id_string(item);
+                auto id = item_id(item);
                 if (!id.empty() && !st->seen.insert(std::move(id)).second) {
                     ++st->stats.dropped_duplicates;
                     continue;

@@ -41,4 +41,7 @@ result<pages_info> decode_pages(const boost::json::value& body);
 /// Lenient integer: int64, uint64, integral double or numeric string.
 std::optional<std::int64_t> lenient_int(const boost::json::value& v) noexcept;
 
+/// The `id` of a listed item as a string (integer ids are printed); empty if it has none.
+std::string item_id(const boost::json::value& item);
+
 } // namespace intercom::pagination
