@@ -318,31 +318,30 @@ reply detach_customer(call& c, store& s) {
     return shared_reply(e->json());
 }
 
-reply attach_conv_tag(call& c, store& s) {
-    entry* e = s.coll("conversations").find(c.params[0]);
-    if (!e) return conversation_missing(c);
+// Conversations and tickets carry tags the same way: an admin is required and the tag must exist.
+reply change_tag(call& c, store& s, const char* collection, bool attach, reply (*missing)(const call&)) {
+    entry* e = s.coll(collection).find(c.params[0]);
+    if (!e) return missing(c);
     if (c.body_invalid()) return invalid_json(c);
     reply r;
     if (!need_admin(s, c, r)) return r;
-    std::string tid = str_of(*c.body(), "id");
-    entry* t = s.coll("tags").find(tid);
+    entry* t = s.coll("tags").find(attach ? str_of(*c.body(), "id") : c.params[1]);
     if (!t) return not_found(c, "tag_not_found", "Tag not found");
-    embed_add(e->obj, "tags", "tags", json::object{{"type", "tag"}, {"id", tid}, {"name", t->obj["name"]}});
+    if (attach)
+        embed_add(e->obj, "tags", "tags",
+                  json::object{{"type", "tag"}, {"id", t->id}, {"name", t->obj["name"]}});
+    else
+        embed_remove(e->obj, "tags", "tags", t->id);
     e->touch();
     return shared_reply(t->json());
 }
 
+reply attach_conv_tag(call& c, store& s) {
+    return change_tag(c, s, "conversations", true, conversation_missing);
+}
+
 reply detach_conv_tag(call& c, store& s) {
-    entry* e = s.coll("conversations").find(c.params[0]);
-    if (!e) return conversation_missing(c);
-    if (c.body_invalid()) return invalid_json(c);
-    reply r;
-    if (!need_admin(s, c, r)) return r;
-    entry* t = s.coll("tags").find(c.params[1]);
-    if (!t) return not_found(c, "tag_not_found", "Tag not found");
-    embed_remove(e->obj, "tags", "tags", t->id);
-    e->touch();
-    return shared_reply(t->json());
+    return change_tag(c, s, "conversations", false, conversation_missing);
 }
 
 reply redact(call& c, store& s) {
@@ -539,29 +538,11 @@ reply reply_ticket(call& c, store& s) {
 }
 
 reply attach_ticket_tag(call& c, store& s) {
-    entry* e = s.coll("tickets").find(c.params[0]);
-    if (!e) return ticket_missing(c);
-    if (c.body_invalid()) return invalid_json(c);
-    reply r;
-    if (!need_admin(s, c, r)) return r;
-    entry* t = s.coll("tags").find(str_of(*c.body(), "id"));
-    if (!t) return not_found(c, "tag_not_found", "Tag not found");
-    embed_add(e->obj, "tags", "tags", json::object{{"type", "tag"}, {"id", t->id}, {"name", t->obj["name"]}});
-    e->touch();
-    return shared_reply(t->json());
+    return change_tag(c, s, "tickets", true, ticket_missing);
 }
 
 reply detach_ticket_tag(call& c, store& s) {
-    entry* e = s.coll("tickets").find(c.params[0]);
-    if (!e) return ticket_missing(c);
-    if (c.body_invalid()) return invalid_json(c);
-    reply r;
-    if (!need_admin(s, c, r)) return r;
-    entry* t = s.coll("tags").find(c.params[1]);
-    if (!t) return not_found(c, "tag_not_found", "Tag not found");
-    embed_remove(e->obj, "tags", "tags", t->id);
-    e->touch();
-    return shared_reply(t->json());
+    return change_tag(c, s, "tickets", false, ticket_missing);
 }
 
 reply search_tickets(call& c, store& s) {
