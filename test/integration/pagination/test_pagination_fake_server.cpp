@@ -1,0 +1,342 @@
+// Issue 6 acceptance: the pagers with the real client (pipeline + transport) against the fake
+// Intercom server over plain HTTP on 127.0.0.1, counting the requests the server saw.
+#include <intercom/client.hpp>
+#include <intercom/error.hpp>
+#include <intercom/http/https_transport.hpp>
+#include <intercom/pagination/pager.hpp>
+#include <intercom/pagination/partitioned_export.hpp>
+#include <intercom/search/query.hpp>
+#include <intercom/testing/fake_server.hpp>
+
+#include "run_coro.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace intercom;
+using namespace intercom::pagination;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace bhttp = boost::beast::http;
+namespace tst = intercom::testing;
+
+namespace {
+
+// A plain-HTTP fake server with a generous limiter, and a client over a transport we can inspect.
+struct setup {
+    asio::io_context ioc;
+    tst::fake_server server;
+    std::shared_ptr<http::https_transport> transport;
+    client c;
+
+    explicit setup(tst::seed_options seed)
+        : server(ioc.get_executor(),
+                 {.tls = false, .seed = seed, .rate_limit = {.requests_per_window = 1000000, .window = 10s}}),
+          transport(make_transport(ioc)), c(transport, options(server)) {}
+
+    static std::shared_ptr<http::https_transport> make_transport(asio::io_context& ioc) {
+        return std::make_shared<http::https_transport>(ioc.get_executor());
+    }
+    static client_options options(tst::fake_server& s) {
+        s.start();
+        client_options o;
+        o.token = "pagination-token";
+        o.base_url = s.base_url();
+        o.attempt_timeout = 10s;
+        o.timeout = 30s;
+        return o;
+    }
+    ~setup() {
+        transport->close();
+        server.stop();
+        ioc.restart();
+        ioc.run_for(20ms);
+    }
+    // Lets the io_context process whatever is still queued (cancellations, closes).
+    void settle() {
+        ioc.restart();
+        ioc.run_for(200ms);
+    }
+    http::pool_stats pool() const { return transport->stats(http::origin::parse(server.base_url()).value()); }
+};
+
+std::string id_of(const json::value& v) { return std::string(v.at("id").as_string()); }
+
+using awaitable_ids = asio::awaitable<result<std::vector<std::string>>>;
+
+// Drains a pager with the item view.
+awaitable_ids drain(pager<json::value>* p) {
+    std::vector<std::string> ids;
+    for (;;) {
+        auto r = co_await p->next();
+        if (!r) co_return r.error();
+        if (!*r) co_return ids;
+        ids.push_back(id_of(**r));
+    }
+}
+
+// Takes `n` items from a pager.
+awaitable_ids take(pager<json::value>* p, std::size_t n) {
+    std::vector<std::string> ids;
+    while (ids.size() < n) {
+        auto r = co_await p->next();
+        if (!r) co_return r.error();
+        if (!*r) break;
+        ids.push_back(id_of(**r));
+    }
+    co_return ids;
+}
+
+// Drains an export.
+awaitable_ids drain_export(partitioned_export* e) {
+    std::vector<std::string> ids;
+    for (;;) {
+        auto r = co_await e->next();
+        if (!r) co_return r.error();
+        if (!*r) co_return ids;
+        ids.push_back(id_of(**r));
+    }
+}
+
+listing contacts_listing(unsigned per_page) {
+    listing l;
+    l.kind = style::cursor;
+    l.path = "/contacts";
+    l.per_page = per_page;
+    return l;
+}
+
+std::vector<std::string> seeded_contacts(const tst::fake_server& s, std::size_t n) {
+    std::vector<std::string> v;
+    for (std::size_t i = 0; i < n; ++i) v.push_back(s.seeded_contact_id(i));
+    return v;
+}
+
+std::vector<tst::recorded_request> requests_to(const tst::fake_server& s, const std::string& method,
+                                               const std::string& path) {
+    std::vector<tst::recorded_request> out;
+    for (auto& r : s.requests())
+        if (r.method == method && r.path == path) out.push_back(r);
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(pagination_fake_server)
+
+// 1. 20,000 contacts at 150 per page: 134 requests, every id once and in order.
+BOOST_AUTO_TEST_CASE(cursor_list_20000_contacts_in_134_requests) {
+    setup s({.contacts = 20000});
+    auto p = make_json_pager(s.c, contacts_listing(150));
+    auto ids = test::run_coro(s.ioc, drain(&p));
+    BOOST_TEST_REQUIRE(bool(ids));
+    BOOST_TEST(ids->size() == 20000u);
+    BOOST_TEST(std::set<std::string>(ids->begin(), ids->end()).size() == 20000u);
+    BOOST_TEST((*ids == seeded_contacts(s.server, 20000)));
+    BOOST_TEST(s.server.count("GET", "/contacts") == 134u);
+    BOOST_TEST(p.raw().fetches() == 134u);
+    BOOST_TEST((p.raw().fsm().reason() == end_reason::no_next));
+    BOOST_TEST_MESSAGE("cursor list: " << s.server.count("GET", "/contacts") << " requests for " << ids->size()
+                                       << " contacts");
+}
+
+// 2. Search: every match once, the cursor travels in the body, no request past the last page.
+BOOST_AUTO_TEST_CASE(search_yields_every_match_once_without_extra_request) {
+    setup s({.contacts = 2000});
+    // The expected subset, read independently through the list endpoint.
+    auto all = make_json_pager(s.c, contacts_listing(150));
+    std::vector<std::string> leads;
+    for (;;) {
+        auto r = test::run_coro(s.ioc, all.next());
+        BOOST_TEST_REQUIRE(bool(r));
+        if (!*r) break;
+        if ((*r)->at("role") == json::value("lead")) leads.push_back(id_of(**r));
+    }
+    BOOST_TEST_REQUIRE(leads.size() > 100u);  // the seed makes about a fifth leads
+    const unsigned per_page = 50;
+    search::search_request req{search::field("role") == "lead", per_page, std::nullopt, std::nullopt};
+    auto p = make_search_pager(std::make_shared<client_page_source>(s.c), search::object_kind::contacts, req);
+    BOOST_TEST_REQUIRE(bool(p));
+    auto ids = test::run_coro(s.ioc, drain(&*p));
+    BOOST_TEST_REQUIRE(bool(ids));
+    BOOST_TEST((*ids == leads));
+    BOOST_TEST(std::set<std::string>(ids->begin(), ids->end()).size() == leads.size());
+    const std::size_t pages = (leads.size() + per_page - 1) / per_page;
+    auto seen = requests_to(s.server, "POST", "/contacts/search");
+    BOOST_TEST(seen.size() == pages);
+    BOOST_TEST(p->raw().fetches() == pages);
+    BOOST_TEST_REQUIRE(seen.size() >= 2u);
+    BOOST_TEST(seen[0].body != seen[1].body);  // regression: page 2 is not page 1 again
+    auto b1 = json::parse(seen[0].body);
+    auto b2 = json::parse(seen[1].body);
+    BOOST_TEST(!b1.at("pagination").as_object().contains("starting_after"));
+    BOOST_TEST(b2.at("pagination").at("starting_after").is_string());
+    BOOST_TEST_MESSAGE("search: " << leads.size() << " leads in " << seen.size() << " requests");
+}
+
+// 3a. Page-number style: stops at total_pages without an extra request.
+BOOST_AUTO_TEST_CASE(companies_page_number_stops_at_total_pages) {
+    setup s({.companies = 130});
+    listing l;
+    l.kind = style::page_number;
+    l.path = "/companies";
+    l.per_page = 50;
+    auto p = make_json_pager(s.c, l);
+    std::vector<std::string> ids;
+    for (;;) {
+        auto r = test::run_coro(s.ioc, p.next());
+        BOOST_TEST_REQUIRE(bool(r));
+        if (!*r) break;
+        ids.push_back(std::string((*r)->at("company_id").as_string()));
+    }
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < 130; ++i) expected.push_back(s.server.seeded_company_id(i));
+    BOOST_TEST((ids == expected));
+    BOOST_TEST(s.server.count("GET", "/companies") == 3u);  // 50 + 50 + 30, no 4th request
+    BOOST_TEST(p.raw().fetches() == 3u);
+}
+
+// 3b. Scroll: the fake server (like Intercom) ends a scroll with an empty page, so pages + 1 requests.
+BOOST_AUTO_TEST_CASE(companies_scroll_yields_all_in_pages_plus_one_requests) {
+    setup s({.companies = 130});
+    listing l;
+    l.kind = style::scroll;
+    l.path = "/companies/scroll";
+    auto p = make_json_pager(s.c, l);
+    std::vector<std::string> ids;
+    for (;;) {
+        auto r = test::run_coro(s.ioc, p.next());
+        BOOST_TEST_REQUIRE(bool(r));
+        if (!*r) break;
+        ids.push_back(std::string((*r)->at("company_id").as_string()));
+    }
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < 130; ++i) expected.push_back(s.server.seeded_company_id(i));
+    BOOST_TEST((ids == expected));
+    BOOST_TEST(s.server.count("GET", "/companies/scroll") == 4u);  // 50 + 50 + 30 + empty
+    BOOST_TEST(p.raw().fetches() == 4u);
+    BOOST_TEST((p.raw().fsm().reason() == end_reason::empty_page));
+}
+
+// 4. Breaking after 3 items and destroying the pager while the prefetch of page 2 is in flight
+// leaves nothing in flight. Page 2 is held back by the server so that the prefetch is provably
+// outstanding (requested before page 1 was consumed) when the pager is destroyed.
+BOOST_AUTO_TEST_CASE(break_after_three_items_leaves_nothing_in_flight) {
+    setup s({.contacts = 1000});
+    s.server.add_fault({.method = "GET",
+                        .path = "/contacts",
+                        .nth = 2,
+                        .action = {.kind = tst::fault_kind::none, .delay = 300ms}});
+    {
+        auto p = make_json_pager(s.c, contacts_listing(150));
+        auto ids = test::run_coro(s.ioc, take(&p, 3));
+        BOOST_TEST_REQUIRE(bool(ids));
+        BOOST_TEST((*ids == seeded_contacts(s.server, 3)));
+        s.ioc.restart();
+        s.ioc.run_for(100ms);  // the prefetch reaches the server and waits there
+        BOOST_TEST(p.raw().fetches() == 2u);  // page 2 requested while page 1 is still being consumed
+        BOOST_TEST(s.server.count("GET", "/contacts") == 2u);
+        BOOST_TEST(s.pool().in_use == 1u);
+    }
+    s.settle();  // 200 ms: the delayed answer would be due by now
+    s.settle();
+    BOOST_TEST(s.pool().in_use == 0u);
+    BOOST_TEST(s.pool().waiters == 0u);
+    BOOST_TEST(s.server.count("GET", "/contacts") == 2u);  // nothing more was sent after the pager died
+    BOOST_TEST_MESSAGE("break: " << s.server.count("GET", "/contacts") << " requests, peak in flight "
+                                 << s.server.max_in_flight() << ", pool open " << s.pool().open);
+}
+
+// 5. Resume from a saved point: both walks together give every id exactly once, in order.
+BOOST_AUTO_TEST_CASE(resume_from_saved_cursor_continues_exactly) {
+    setup s({.contacts = 1000});
+    std::optional<resume_point> saved;
+    std::vector<std::string> first;
+    {
+        auto p = make_json_pager(s.c, contacts_listing(150));
+        auto ids = test::run_coro(s.ioc, take(&p, 200));  // stops inside page 2
+        BOOST_TEST_REQUIRE(bool(ids));
+        first = *ids;
+        saved = p.resume();
+    }
+    BOOST_TEST_REQUIRE(saved.has_value());
+    pager_options o;
+    o.start = saved->at;
+    o.skip_items = saved->skip;
+    auto p2 = make_json_pager(s.c, contacts_listing(150), o);
+    auto rest = test::run_coro(s.ioc, drain(&p2));
+    BOOST_TEST_REQUIRE(bool(rest));
+    std::vector<std::string> all = first;
+    all.insert(all.end(), rest->begin(), rest->end());
+    BOOST_TEST(first.size() == 200u);
+    BOOST_TEST(rest->size() == 800u);
+    BOOST_TEST((all == seeded_contacts(s.server, 1000)));
+}
+
+// 6. A server that keeps answering the same cursor ends the walk with pagination_stuck.
+BOOST_AUTO_TEST_CASE(repeating_cursor_fires_the_stuck_guard) {
+    setup s({.contacts = 300});
+    // From the 2nd request on, every page is the same one pointing at the same cursor.
+    json::object page{{"type", "list"},
+                      {"data", json::array{json::object{{"type", "contact"}, {"id", "stuck-1"}}}},
+                      {"total_count", 1000},
+                      {"pages", json::object{{"type", "pages"},
+                                             {"next", json::object{{"starting_after", "loop"}}},
+                                             {"per_page", 150}}}};
+    s.server.add_fault({.method = "GET",
+                        .path = "/contacts",
+                        .nth = 2,
+                        .count = 0,
+                        .action = {.kind = tst::fault_kind::status, .status = 200, .body = json::serialize(page)}});
+    pager_options o;
+    o.prefetch_depth = 0;
+    auto p = make_json_pager(s.c, contacts_listing(150), o);
+    auto ids = test::run_coro(s.ioc, drain(&p));
+    BOOST_TEST_REQUIRE(!ids);
+    BOOST_TEST(ids.error().code == make_error_code(errc::pagination_stuck));
+    BOOST_TEST_MESSAGE("stuck: " << ids.error().diag.message);
+    auto n = s.server.count("GET", "/contacts");
+    BOOST_TEST(n >= 2u);
+    BOOST_TEST(n <= 3u);  // page 1, the injected page, at most one repeat
+}
+
+// 7. Partitioned export, K=4 and K=1, over 20,000 contacts: every id exactly once; wall time reported.
+BOOST_AUTO_TEST_CASE(partitioned_export_k4_and_k1_yield_every_contact_once) {
+    setup s({.contacts = 20000});
+    const std::int64_t base = 1700000000;  // seed_options::base_time; contacts are 37 s apart
+    const auto expected = seeded_contacts(s.server, 20000);
+    const std::set<std::string> expected_set(expected.begin(), expected.end());
+    for (unsigned k : {4u, 1u}) {
+        s.server.clear_record();
+        partition_options o;
+        o.partitions = k;
+        o.min = base;
+        o.max = base + 20000 * 37;
+        o.per_page = 150;
+        auto e = partitioned_export::create(s.c, o);
+        BOOST_TEST_REQUIRE(bool(e));
+        auto t0 = std::chrono::steady_clock::now();
+        auto ids = test::run_coro(s.ioc, drain_export(&*e), std::chrono::seconds(100));
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+        BOOST_TEST_REQUIRE(bool(ids));
+        BOOST_TEST(ids->size() == 20000u);
+        BOOST_TEST((std::set<std::string>(ids->begin(), ids->end()) == expected_set));
+        auto st = e->stats();
+        BOOST_TEST(st.delivered == 20000u);
+        BOOST_TEST(s.server.count("POST", "/contacts/search") == st.fetches);
+        BOOST_TEST_MESSAGE("partitioned export K=" << k << ": " << ms.count() << " ms, " << st.fetches
+                                                   << " requests, dropped foreign " << st.dropped_foreign
+                                                   << ", duplicates " << st.dropped_duplicates
+                                                   << ", peak in flight " << s.server.max_in_flight());
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
