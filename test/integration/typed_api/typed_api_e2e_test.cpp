@@ -75,6 +75,18 @@ asio::awaitable<std::string> first_admin(intercom::client cl) {
     co_return admins.admins->front().id->str();
 }
 
+// First ticket type id. KNOWN GAP (reported): the spec's `ticket_type_list` has `ticket_types`, the 2.11
+// example, the Unstable schema and the fake server use `data` (shared/docs/intercom-api.md, note 4: "accept
+// both"); the generated model only knows `ticket_types`, so `data` lands in `extra`.
+std::string first_ticket_type(const m::ticket_type_list& l) {
+    if (l.ticket_types && !l.ticket_types->empty() && l.ticket_types->front().id)
+        return l.ticket_types->front().id->str();
+    if (auto* d = l.extra.if_contains("data"); d && d->is_array() && !d->as_array().empty())
+        if (auto* id = d->as_array().front().as_object().if_contains("id"); id && id->is_string())
+            return std::string(id->as_string());
+    return {};
+}
+
 // ---------------------------------------------------------------------------------------------- contacts
 
 asio::awaitable<void> contacts_flow(intercom::client cl, tst::fake_server* server) {
@@ -350,9 +362,8 @@ asio::awaitable<void> tickets_flow(intercom::client cl, tst::fake_server* server
     auto tickets = cl.tickets();
     std::string admin = co_await first_admin(cl);
     m::ticket_type_list types = co_await cl.ticket_types().list();
-    BOOST_TEST_REQUIRE(types.ticket_types.has_value());
-    BOOST_TEST_REQUIRE(!types.ticket_types->empty());
-    std::string type_id = types.ticket_types->front().id->str();
+    std::string type_id = first_ticket_type(types);
+    BOOST_TEST_REQUIRE(!type_id.empty());
     std::string contact = server->seeded_contact_id(4);
 
     m::create_ticket_request req;
@@ -502,9 +513,8 @@ asio::awaitable<void> other_groups_flow(intercom::client cl, tst::fake_server* s
 
     // ticket_types
     m::ticket_type_list types = co_await cl.ticket_types().list();
-    BOOST_TEST_REQUIRE(types.ticket_types.has_value());
-    BOOST_TEST_REQUIRE(!types.ticket_types->empty());
-    std::string type_id = types.ticket_types->front().id->str();
+    std::string type_id = first_ticket_type(types);
+    BOOST_TEST_REQUIRE(!type_id.empty());
     m::ticket_type tt = co_await cl.ticket_types().retrieve(type_id);
     BOOST_TEST(tt.id.value().str() == type_id);
 
