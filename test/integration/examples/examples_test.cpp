@@ -95,7 +95,8 @@ struct example_env {
             {"INTERCOM_CA_FILE", ca_file},
         };
         auto r = intercom::test::run_process(binary_of(example), args, env, 120s);
-        BOOST_TEST_MESSAGE(example << ": exit " << r.exit_code << " in " << r.elapsed.count() << " ms");
+        // Shown with --log_level=message.
+        BOOST_TEST_MESSAGE(example << ": exit " << r.exit_code << " in " << r.elapsed.count() << " ms\n" << r.output);
         BOOST_TEST(!r.timed_out);
         BOOST_TEST(r.signal == 0);
         BOOST_TEST(r.exit_code == 0, example << " output:\n" << r.output);
