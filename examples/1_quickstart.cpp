@@ -31,7 +31,7 @@ std::optional<intercom::client_options> options_from_env() {
         return std::nullopt;
     }
     intercom::client_options opts;
-    opts.token = token;  // never logged by the library
+    opts.token = token; // never logged by the library
     if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
     if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
     return opts;

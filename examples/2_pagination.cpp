@@ -41,10 +41,10 @@ std::optional<intercom::client_options> options_from_env() {
 pg::listing contacts_listing() {
     pg::listing l;
     l.kind = pg::style::cursor;
-    l.operation = &intercom::operations::contacts_list;  // retry class and operation name for events
+    l.operation = &intercom::operations::contacts_list; // retry class and operation name for events
     l.path = "/contacts";
     l.list_field = "data";
-    l.per_page = 150;  // the API's maximum: fewer requests for the same items
+    l.per_page = 150; // the API's maximum: fewer requests for the same items
     return l;
 }
 
@@ -66,11 +66,12 @@ asio::awaitable<std::size_t> count_roles(intercom::client client) {
         // Errors come back as values here (retries already happened inside the call).
         intercom::result<std::optional<intercom::models::contact>> item = co_await pager.next();
         if (!item) throw intercom::api_error(item.error());
-        if (!*item) break;  // the end of the listing
+        if (!*item) break; // the end of the listing
         ++roles[(*item)->role.value_or("unknown")];
         ++total;
     }
-    for (const auto& [role, n] : roles) std::printf("  %-8s %zu\n", role.c_str(), n);
+    for (const auto& [role, n] : roles)
+        std::printf("  %-8s %zu\n", role.c_str(), n);
     std::printf("pagination: %zu contacts in %zu requests\n", total, pager.raw().fetches());
     co_return total;
 }
@@ -79,8 +80,9 @@ asio::awaitable<std::size_t> count_roles(intercom::client client) {
 // and continue from there with a new pager (e.g. in the next run of a batch job).
 asio::awaitable<void> resume_demo(intercom::client client) {
     pg::pager_options first_run;
-    first_run.limits.max_items = 200;  // ends the walk normally after 200 items
-    auto pager = pg::make_pager<intercom::models::contact>(client, contacts_listing(), &decode_contact, first_run);
+    first_run.limits.max_items = 200; // ends the walk normally after 200 items
+    auto pager =
+        pg::make_pager<intercom::models::contact>(client, contacts_listing(), &decode_contact, first_run);
     std::size_t seen = 0;
     for (;;) {
         auto item = co_await pager.next();
@@ -88,22 +90,23 @@ asio::awaitable<void> resume_demo(intercom::client client) {
         if (!*item) break;
         ++seen;
     }
-    std::optional<pg::resume_point> where = pager.resume();  // nullopt: nothing left to read
+    std::optional<pg::resume_point> where = pager.resume(); // nullopt: nothing left to read
     if (!where) {
         std::printf("resume: the workspace has only %zu contacts, nothing to resume\n", seen);
         co_return;
     }
     // `where->at` is a plain struct (cursor, page, ...): store `at.starting_after` and `skip` anywhere.
-    std::printf("resume: stopped after %zu contacts at %s (+%zu items)\n", seen, where->at.to_string().c_str(),
-                where->skip);
+    std::printf("resume: stopped after %zu contacts at %s (+%zu items)\n", seen,
+                where->at.to_string().c_str(), where->skip);
 
     pg::pager_options second_run;
     second_run.start = where->at;
     second_run.skip_items = where->skip;
-    auto rest = pg::make_pager<intercom::models::contact>(client, contacts_listing(), &decode_contact, second_run);
+    auto rest =
+        pg::make_pager<intercom::models::contact>(client, contacts_listing(), &decode_contact, second_run);
     std::size_t pages = 0, items = 0;
     for (;;) {
-        auto page = co_await rest.next_page();  // page view: a vector of items per page
+        auto page = co_await rest.next_page(); // page view: a vector of items per page
         if (!page) throw intercom::api_error(page.error());
         if (!*page) break;
         ++pages;

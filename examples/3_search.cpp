@@ -57,10 +57,10 @@ asio::awaitable<void> run(intercom::client client, std::int64_t since) {
         std::printf("rejected locally: %s\n", v.error().diag.message.c_str());
 
     // A search pager: validates the query, then carries the cursor in the request body page by page.
-    search::search_request req{query, 150u, std::nullopt, std::nullopt};  // 150 per page (the maximum)
+    search::search_request req{query, 150u, std::nullopt, std::nullopt}; // 150 per page (the maximum)
     auto src = std::make_shared<intercom::pagination::client_page_source>(client);
     auto pager = intercom::pagination::make_search_pager(src, search::object_kind::contacts, req);
-    if (!pager) throw intercom::api_error(pager.error());  // errc::invalid_query, with the reason
+    if (!pager) throw intercom::api_error(pager.error()); // errc::invalid_query, with the reason
 
     std::printf("query: %s\n", boost::json::serialize(query.to_json()).c_str());
     std::size_t matches = 0;
@@ -82,7 +82,7 @@ asio::awaitable<void> run(intercom::client client, std::int64_t since) {
 int main(int argc, char** argv) {
     auto opts = options_from_env();
     if (!opts) return 2;
-    std::int64_t since = 1672531200;  // 2023-01-01: matches contacts created from 2023-01-02 on
+    std::int64_t since = 1672531200; // 2023-01-01: matches contacts created from 2023-01-02 on
     if (argc > 1) since = std::strtoll(argv[1], nullptr, 10);
 
     asio::io_context ioc;

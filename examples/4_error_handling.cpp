@@ -48,7 +48,8 @@ void print_diagnostics(const intercom::error_info& e) {
     for (const intercom::api_error_entry& entry : d.errors)
         std::printf("  error.list:  %s: %s\n", entry.code.c_str(), entry.message.value_or("").c_str());
     if (d.rate_limit)
-        std::printf("  rate limit:  %lld of %lld left in this window\n", static_cast<long long>(d.rate_limit->remaining),
+        std::printf("  rate limit:  %lld of %lld left in this window\n",
+                    static_cast<long long>(d.rate_limit->remaining),
                     static_cast<long long>(d.rate_limit->limit));
     if (d.cause) std::printf("  cause:       %s\n", d.cause.message().c_str());
 }
@@ -59,7 +60,8 @@ const char* advice(const boost::system::error_code& ec) {
     if (ec == errc::not_found) return "the object does not exist (or was deleted): skip it";
     if (ec == errc::unauthorized) return "the token is invalid or revoked: stop and fix the configuration";
     if (ec == errc::forbidden) return "the app lacks a permission or the plan lacks the feature";
-    if (ec == errc::unprocessable_entity || ec == errc::bad_request) return "fix the request (see error.list)";
+    if (ec == errc::unprocessable_entity || ec == errc::bad_request)
+        return "fix the request (see error.list)";
     // 429, 5xx, timeouts, resets: the pipeline already retried them; trying later may work.
     if (intercom::is_transient(ec)) return "transient: already retried; queue it for later";
     return "unexpected: log the diagnostics";
@@ -93,8 +95,9 @@ asio::awaitable<bool> run(intercom::client client) {
     // 3. Errors found before sending anything, e.g. an invalid search query.
     namespace search = intercom::search;
     auto invalid = search::validate(search::field("email") > 5, search::object_kind::contacts);
-    if (!invalid) std::printf("validation failed locally (%s): %s\n", invalid.error().code.message().c_str(),
-                              invalid.error().diag.message.c_str());
+    if (!invalid)
+        std::printf("validation failed locally (%s): %s\n", invalid.error().code.message().c_str(),
+                    invalid.error().diag.message.c_str());
 
     bool ok = r.error().code == intercom::errc::not_found && caught_not_found && !invalid;
     std::printf("error handling: not_found seen in both styles (HTTP %u, first error code \"%.*s\"): %s\n",
@@ -112,7 +115,7 @@ int main() {
     ioc.run();
     try {
         return done.get() ? 0 : 1;
-    } catch (const std::exception& e) {  // e.g. a network failure during the first call
+    } catch (const std::exception& e) { // e.g. a network failure during the first call
         std::fprintf(stderr, "error handling example failed: %s\n", e.what());
         return 1;
     }

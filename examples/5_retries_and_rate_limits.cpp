@@ -67,9 +67,9 @@ void configure_pipeline(intercom::client_options& opts, std::shared_ptr<pipeline
     // Exponential backoff with full jitter: the n-th retry waits a random time below
     // min(max, initial * 2^(n-1)). On a 429 the wait follows Retry-After / X-RateLimit-Reset instead.
     intercom::pipeline::backoff_options backoff;
-    backoff.initial = 200ms;                // default 500 ms
-    backoff.max = 5s;                       // default 20 s
-    backoff.max_rate_limit_wait = 30s;      // give up (surface the 429) if told to wait longer
+    backoff.initial = 200ms;           // default 500 ms
+    backoff.max = 5s;                  // default 20 s
+    backoff.max_rate_limit_wait = 30s; // give up (surface the 429) if told to wait longer
     p.backoff_policy = std::make_shared<intercom::pipeline::default_backoff_policy>(backoff);
 
     // The client-side rate limiter: at most 8 requests in flight (default 16); the rest wait in
@@ -84,7 +84,9 @@ void configure_pipeline(intercom::client_options& opts, std::shared_ptr<pipeline
         using intercom::pipeline::event_kind;
         auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
         switch (e.kind) {
-        case event_kind::attempt_finished: ++stats->attempts; break;
+        case event_kind::attempt_finished:
+            ++stats->attempts;
+            break;
         case event_kind::retry_scheduled:
             ++stats->retries;
             std::printf("  retry: %.*s attempt %u got HTTP %u (%s); next try in %.0f ms\n",
@@ -100,7 +102,8 @@ void configure_pipeline(intercom::client_options& opts, std::shared_ptr<pipeline
             std::printf("  gave up: %.*s: %.*s\n", static_cast<int>(e.target.size()), e.target.data(),
                         static_cast<int>(e.reason.size()), e.reason.data());
             break;
-        case event_kind::succeeded: break;
+        case event_kind::succeeded:
+            break;
         }
     };
 
@@ -113,7 +116,8 @@ void configure_pipeline(intercom::client_options& opts, std::shared_ptr<pipeline
 
 // Joins the spawned calls: the last one to finish wakes the waiter (single-threaded io_context).
 struct tally {
-    explicit tally(asio::any_io_executor ex, std::size_t n) : pending(n), wake(ex, asio::steady_timer::time_point::max()) {}
+    explicit tally(asio::any_io_executor ex, std::size_t n)
+        : pending(n), wake(ex, asio::steady_timer::time_point::max()) {}
     std::size_t pending, ok = 0, failed = 0;
     asio::steady_timer wake;
 
@@ -122,7 +126,7 @@ struct tally {
         if (--pending == 0) wake.cancel();
     }
     asio::awaitable<void> wait() {
-        boost::system::error_code ec;  // operation_aborted when woken
+        boost::system::error_code ec; // operation_aborted when woken
         if (pending) co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
 };
@@ -147,17 +151,19 @@ asio::awaitable<void> run(intercom::client client, std::shared_ptr<pipeline_stat
     // All retrieves at once: the limiter lets 8 through at a time and paces them to the budget.
     auto ex = co_await asio::this_coro::executor;
     auto t = std::make_shared<tally>(ex, ids.size());
-    for (const auto& id : ids) asio::co_spawn(ex, retrieve(client, id, t), asio::detached);
+    for (const auto& id : ids)
+        asio::co_spawn(ex, retrieve(client, id, t), asio::detached);
     co_await t->wait();
 
     // The limiter's view of the budget, learned from the last X-RateLimit-* headers.
     if (auto snap = client.options().pipeline.rate_limiter->snapshot())
-        std::printf("  budget: %lld of %lld requests left in this window\n", static_cast<long long>(snap->remaining),
-                    static_cast<long long>(snap->limit));
-    std::printf("retries and rate limits: %zu of %zu contacts retrieved, %zu failed; %u attempts, %u retries, "
-                "%u limiter waits\n",
-                t->ok, ids.size(), t->failed, stats->attempts.load(), stats->retries.load(),
-                stats->limiter_waits.load());
+        std::printf("  budget: %lld of %lld requests left in this window\n",
+                    static_cast<long long>(snap->remaining), static_cast<long long>(snap->limit));
+    std::printf(
+        "retries and rate limits: %zu of %zu contacts retrieved, %zu failed; %u attempts, %u retries, "
+        "%u limiter waits\n",
+        t->ok, ids.size(), t->failed, stats->attempts.load(), stats->retries.load(),
+        stats->limiter_waits.load());
     if (t->failed) throw std::runtime_error("some retrieves failed");
 }
 

@@ -49,8 +49,8 @@ public:
     tag_middleware(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
 
     // A member coroutine (g++ 12 miscompiles capturing lambdas used as coroutines).
-    asio::awaitable<intercom::result<intercom::http::response>> send(intercom::http::request req,
-                                                                      intercom::pipeline::next_layer next) override {
+    asio::awaitable<intercom::result<intercom::http::response>>
+    send(intercom::http::request req, intercom::pipeline::next_layer next) override {
         req.headers.set(name_, value_);
         co_return co_await next(std::move(req));
     }
@@ -62,12 +62,12 @@ private:
 // Counts attempts by HTTP status and measures their latency.
 class metrics_middleware final : public intercom::pipeline::middleware {
 public:
-    asio::awaitable<intercom::result<intercom::http::response>> send(intercom::http::request req,
-                                                                      intercom::pipeline::next_layer next) override {
+    asio::awaitable<intercom::result<intercom::http::response>>
+    send(intercom::http::request req, intercom::pipeline::next_layer next) override {
         auto start = std::chrono::steady_clock::now();
         auto r = co_await next(std::move(req));
         auto took = std::chrono::steady_clock::now() - start;
-        std::lock_guard lk(mtx_);  // the pipeline may run attempts on several threads at once
+        std::lock_guard lk(mtx_); // the pipeline may run attempts on several threads at once
         ++attempts_;
         total_ += took;
         max_ = std::max(max_, took);
@@ -81,7 +81,8 @@ public:
         auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
         std::printf("  mean latency %.1f ms, max %.1f ms\n",
                     attempts_ ? ms(total_) / static_cast<double>(attempts_) : 0.0, ms(max_));
-        for (auto [status, n] : by_status_) std::printf("  HTTP %u: %zu attempts\n", status, n);  // 0: no response
+        for (auto [status, n] : by_status_)
+            std::printf("  HTTP %u: %zu attempts\n", status, n); // 0: no response
     }
 
     std::size_t attempts() const {
@@ -117,12 +118,13 @@ int main() {
     if (!opts) return 2;
 
     auto metrics = std::make_shared<metrics_middleware>();
-    opts->pipeline.per_call.push_back(std::make_shared<tag_middleware>("X-Example-Client", "6_custom_middleware"));
+    opts->pipeline.per_call.push_back(
+        std::make_shared<tag_middleware>("X-Example-Client", "6_custom_middleware"));
     opts->pipeline.per_attempt.push_back(metrics);
     opts->pipeline.on_event = [](const intercom::pipeline::event& e) {
         if (e.kind == intercom::pipeline::event_kind::retry_scheduled)
-            std::printf("  retrying %.*s (attempt %u got HTTP %u) in %.0f ms\n", static_cast<int>(e.target.size()),
-                        e.target.data(), e.attempt, e.http_status,
+            std::printf("  retrying %.*s (attempt %u got HTTP %u) in %.0f ms\n",
+                        static_cast<int>(e.target.size()), e.target.data(), e.attempt, e.http_status,
                         std::chrono::duration<double, std::milli>(e.delay).count());
     };
 

@@ -54,7 +54,7 @@ int main() {
     try {
         std::future<intercom::models::admin_with_app> me =
             intercom::async_run(ioc.get_executor(), client.admins().identify(), asio::use_future);
-        intercom::models::admin_with_app admin = me.get();  // rethrows intercom::api_error
+        intercom::models::admin_with_app admin = me.get(); // rethrows intercom::api_error
         std::printf("future: authenticated as %s\n", admin.name.value_or("?").c_str());
     } catch (const intercom::api_error& e) {
         std::fprintf(stderr, "future: GET /me failed: %s\n", e.what());
@@ -67,30 +67,34 @@ int main() {
     auto listed = intercom::async_run(ioc.get_executor(), client.contacts().try_list(q), asio::use_future);
     intercom::result<intercom::models::contact_list> first_page = listed.get();
     std::size_t via_future = 0;
-    if (first_page && first_page->data) via_future = first_page->data->size();
-    else if (!first_page) {
+    if (!first_page) {
         std::fprintf(stderr, "future: GET /contacts failed: %s\n", first_page.error().what().c_str());
         rc = 1;
+    } else if (first_page->data) {
+        via_future = first_page->data->size();
     }
 
     // 3. A callback. It runs on the I/O thread: hand results to other threads as you would from any
     // callback (here a std::promise; a queue or your framework's event loop work the same way).
     std::promise<std::size_t> from_callback;
-    intercom::async_run(ioc.get_executor(), client.contacts().try_list(q),
-                        [&from_callback](std::exception_ptr ep, intercom::result<intercom::models::contact_list> r) {
-                            // `ep` is set only if the coroutine threw (the `try_` forms do not, except
-                            // std::bad_alloc); errors of the call itself are in `r`.
-                            if (ep) from_callback.set_exception(ep);
-                            else if (!r) {
-                                std::fprintf(stderr, "callback: GET /contacts failed: %s\n",
-                                             r.error().what().c_str());
-                                from_callback.set_value(0);
-                            } else
-                                from_callback.set_value(r->data ? r->data->size() : 0);
-                        });
+    intercom::async_run(
+        ioc.get_executor(), client.contacts().try_list(q),
+        [&from_callback](std::exception_ptr ep, intercom::result<intercom::models::contact_list> r) {
+            // `ep` is set only if the coroutine threw (the `try_` forms do not, except
+            // std::bad_alloc); errors of the call itself are in `r`.
+            if (ep) {
+                from_callback.set_exception(ep);
+            } else if (!r) {
+                std::fprintf(stderr, "callback: GET /contacts failed: %s\n", r.error().what().c_str());
+                from_callback.set_value(0);
+            } else {
+                from_callback.set_value(r->data ? r->data->size() : 0);
+            }
+        });
     std::size_t via_callback = from_callback.get_future().get();
 
-    std::printf("callbacks and futures: %zu contacts via a future, %zu via a callback\n", via_future, via_callback);
+    std::printf("callbacks and futures: %zu contacts via a future, %zu via a callback\n", via_future,
+                via_callback);
     if (via_future != via_callback) rc = 1;
 
     // Let the I/O thread finish: release the guard, then wait for run() to return.

@@ -54,7 +54,7 @@ public:
     void set_total(std::size_t total) { total_ = total; }
 
     void update(std::size_t done) {
-        std::size_t shown_total = std::max(total_, done);  // the workspace may grow while we export
+        std::size_t shown_total = std::max(total_, done); // the workspace may grow while we export
         unsigned percent = shown_total ? static_cast<unsigned>(100 * done / shown_total) : 100;
         if (!tty_) {
             if (percent / 10 == last_decile_) return;
@@ -88,7 +88,7 @@ asio::awaitable<std::size_t> export_contacts(intercom::client client, std::strin
     l.operation = &intercom::operations::contacts_list;
     l.path = "/contacts";
     l.list_field = "data";
-    l.per_page = 150;  // the maximum page size
+    l.per_page = 150; // the maximum page size
     // The JSON pager hands out each contact as a boost::json::value. With the default prefetch depth
     // of 1, the next page downloads while this one is written to disk.
     auto pager = pg::make_json_pager(client, l);
@@ -97,7 +97,7 @@ asio::awaitable<std::size_t> export_contacts(intercom::client client, std::strin
     std::size_t written = 0;
     for (;;) {
         auto page = co_await pager.next_page();
-        if (!page) throw intercom::api_error(page.error());  // after the pipeline's retries
+        if (!page) throw intercom::api_error(page.error()); // after the pipeline's retries
         if (!*page) break;
         // Contacts listings report the total in every page: use it to size the bar.
         if (auto total = (*page)->pages.total_count) bar.set_total(static_cast<std::size_t>(*total));
@@ -112,7 +112,7 @@ asio::awaitable<std::size_t> export_contacts(intercom::client client, std::strin
 
     out.close();
     if (!out) throw std::runtime_error("write to " + part + " failed");
-    std::filesystem::rename(part, path);  // complete: give the file its real name
+    std::filesystem::rename(part, path); // complete: give the file its real name
     co_return written;
 }
 

@@ -51,10 +51,10 @@ std::optional<intercom::client_options> options_from_env() {
 // Shared by all workers: the ids to fetch (read-only once the workers start) and the counters.
 struct work_state {
     std::vector<std::string> ids;
-    std::atomic<std::size_t> next{0};  // index of the next id to take
+    std::atomic<std::size_t> next{0}; // index of the next id to take
     std::atomic<std::size_t> ok{0}, failed{0};
     std::mutex mtx;
-    std::set<std::thread::id> threads;  // which threads ran worker code (guarded by mtx)
+    std::set<std::thread::id> threads; // which threads ran worker code (guarded by mtx)
 };
 
 // Lists up to `max` contact ids. Runs on a strand because the pager prefetches concurrently.
@@ -88,7 +88,8 @@ asio::awaitable<void> worker(intercom::client client, std::shared_ptr<work_state
             std::lock_guard lk(st->mtx);
             st->threads.insert(std::this_thread::get_id());
         }
-        if (r && r->id && r->id->str() == st->ids[i]) ++st->ok;
+        if (r && r->id && r->id->str() == st->ids[i])
+            ++st->ok;
         else {
             ++st->failed;
             if (!r) std::fprintf(stderr, "contact %s: %s\n", st->ids[i].c_str(), r.error().what().c_str());
@@ -113,9 +114,11 @@ int main(int argc, char** argv) {
     // own strand: its code never runs on two threads at once, but different workers run in parallel.
     auto ids = asio::co_spawn(asio::make_strand(ioc), list_ids(client, 200), asio::use_future);
     std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-    ioc.run();  // returns when the listing is done (nothing else is queued yet)
-    for (auto& t : pool) t.join();
+    for (int i = 1; i < threads; ++i)
+        pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run(); // returns when the listing is done (nothing else is queued yet)
+    for (auto& t : pool)
+        t.join();
     pool.clear();
     try {
         st->ids = ids.get();
@@ -129,10 +132,13 @@ int main(int argc, char** argv) {
     std::vector<std::future<void>> done;
     for (int w = 0; w < workers; ++w)
         done.push_back(asio::co_spawn(asio::make_strand(ioc), worker(client, st), asio::use_future));
-    for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    for (int i = 1; i < threads; ++i)
+        pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
-    for (auto& t : pool) t.join();
-    for (auto& f : done) f.get();  // rethrows anything unexpected (e.g. std::bad_alloc)
+    for (auto& t : pool)
+        t.join();
+    for (auto& f : done)
+        f.get(); // rethrows anything unexpected (e.g. std::bad_alloc)
 
     std::printf("multithreaded: retrieved %zu of %zu contacts with %d workers on %d threads "
                 "(%zu threads ran workers), %zu failed\n",

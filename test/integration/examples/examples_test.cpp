@@ -41,8 +41,15 @@ constexpr long long seeded = 400;
 
 // The examples this file has a test case for (checked against the built list below).
 const std::set<std::string> covered{
-    "1_quickstart",   "2_pagination",           "3_search",       "4_error_handling", "5_retries_and_rate_limits",
-    "6_custom_middleware", "7_callbacks_and_futures", "8_export_jsonl", "9_multithreaded",
+    "1_quickstart",
+    "2_pagination",
+    "3_search",
+    "4_error_handling",
+    "5_retries_and_rate_limits",
+    "6_custom_middleware",
+    "7_callbacks_and_futures",
+    "8_export_jsonl",
+    "9_multithreaded",
 };
 
 std::string binary_of(std::string_view name) {
@@ -64,7 +71,7 @@ struct example_env {
 
     explicit example_env(tst::rate_limit_options limits = {}) {
         tst::fake_server_options so;
-        so.tls = true;  // the CA comes from make_tls_identity() inside the server
+        so.tls = true; // the CA comes from make_tls_identity() inside the server
         so.seed.contacts = seeded_contacts;
         so.rate_limit = limits;
         server = std::make_unique<tst::fake_server>(server_ioc.get_executor(), so);
@@ -96,7 +103,8 @@ struct example_env {
         };
         auto r = intercom::test::run_process(binary_of(example), args, env, 120s);
         // Shown with --log_level=message.
-        BOOST_TEST_MESSAGE(example << ": exit " << r.exit_code << " in " << r.elapsed.count() << " ms\n" << r.output);
+        BOOST_TEST_MESSAGE(example << ": exit " << r.exit_code << " in " << r.elapsed.count() << " ms\n"
+                                   << r.output);
         BOOST_TEST(!r.timed_out);
         BOOST_TEST(r.signal == 0);
         BOOST_TEST(r.exit_code == 0, example << " output:\n" << r.output);
@@ -138,7 +146,9 @@ tst::fault_rule status_fault(std::string method, std::string path, unsigned nth,
     return r;
 }
 
-bool contains(const std::string& text, std::string_view needle) { return text.find(needle) != std::string::npos; }
+bool contains(const std::string& text, std::string_view needle) {
+    return text.find(needle) != std::string::npos;
+}
 
 // Independent count for the search example: list every contact and filter on the client side.
 asio::awaitable<std::size_t> count_users_since(intercom::client c, std::int64_t since) {
@@ -163,7 +173,8 @@ BOOST_AUTO_TEST_SUITE(examples)
 
 BOOST_AUTO_TEST_CASE(every_example_has_a_test_case) {
     std::set<std::string> built;
-    for (const auto& [name, path] : example_binaries) built.emplace(name);
+    for (const auto& [name, path] : example_binaries)
+        built.emplace(name);
     BOOST_TEST(built == covered, boost::test_tools::per_element());
 }
 
@@ -175,7 +186,8 @@ BOOST_FIXTURE_TEST_CASE(quickstart, example_env) {
     BOOST_TEST(writes() == 0u);
 
     // Without a token the examples explain what is missing instead of calling the API.
-    auto bare = intercom::test::run_process(binary_of("1_quickstart"), {}, {{"INTERCOM_TOKEN", "", true}}, 60s);
+    auto bare =
+        intercom::test::run_process(binary_of("1_quickstart"), {}, {{"INTERCOM_TOKEN", "", true}}, 60s);
     BOOST_TEST(bare.exit_code == 2);
     BOOST_TEST(contains(bare.output, "INTERCOM_TOKEN is not set"));
 }
@@ -195,7 +207,7 @@ BOOST_FIXTURE_TEST_CASE(search, example_env) {
     // Intercom (and the fake server) compare dates by day: `created_at > t` matches from the start of
     // the next day. The last second of a day makes that the same as the exact comparison, so the
     // client-side count below is the truth. Seeded contacts span 2023-11-14 22:13 to 2023-11-15 02:20.
-    const std::int64_t since = 1700006400 - 1;  // 2023-11-14T23:59:59Z
+    const std::int64_t since = 1700006400 - 1; // 2023-11-14T23:59:59Z
     auto r = run("3_search", {std::to_string(since)});
 
     asio::io_context ioc;
@@ -206,7 +218,7 @@ BOOST_FIXTURE_TEST_CASE(search, example_env) {
     intercom::client c(ioc.get_executor(), o);
     auto expected = intercom::test::run_coro(ioc, count_users_since(c, since));
     BOOST_TEST_REQUIRE(expected > 0u);
-    BOOST_TEST(expected < seeded_contacts - 173);  // 227 were created after `since`; some are leads
+    BOOST_TEST(expected < seeded_contacts - 173); // 227 were created after `since`; some are leads
 
     BOOST_TEST(number_after(r.output, R"(search: (\d+) contacts match)") == static_cast<long long>(expected));
     BOOST_TEST(contains(r.output, "rejected locally: "));
@@ -217,8 +229,11 @@ BOOST_FIXTURE_TEST_CASE(search, example_env) {
 
 BOOST_FIXTURE_TEST_CASE(error_handling, example_env) {
     auto r = run("4_error_handling");
-    BOOST_TEST(contains(r.output, R"(error handling: not_found seen in both styles (HTTP 404, first error code "not_found"): ok)"),
-               r.output);
+    BOOST_TEST(
+        contains(
+            r.output,
+            R"(error handling: not_found seen in both styles (HTTP 404, first error code "not_found"): ok)"),
+        r.output);
     BOOST_TEST(contains(r.output, "error.list:  not_found"));
     BOOST_TEST(contains(r.output, "validation failed locally"));
     // Both styles made exactly one request each: a 404 is not retried.
@@ -253,7 +268,8 @@ BOOST_FIXTURE_TEST_CASE(retries_and_rate_limits_paced, tight_budget_env) {
     BOOST_TEST(number_after(r.output, R"((\d+) limiter waits)") > 0);
     BOOST_TEST(contains(r.output, "limiter: window budget spent, waiting"));
     std::size_t rejected = 0;
-    for (const auto& req : server->requests()) rejected += req.status == 429;
+    for (const auto& req : server->requests())
+        rejected += req.status == 429;
     BOOST_TEST_MESSAGE("429s answered by the server: " << rejected);
     // Whatever the server rejected was retried: every call succeeded (checked above), and each 429
     // cost exactly one extra attempt.
@@ -300,7 +316,8 @@ BOOST_FIXTURE_TEST_CASE(export_jsonl, example_env) {
     BOOST_TEST(lines == seeded_contacts);
     BOOST_TEST(ids.size() == seeded_contacts);
     std::set<std::string> seeded_ids;
-    for (std::size_t i = 0; i < seeded_contacts; ++i) seeded_ids.insert(server->seeded_contact_id(i));
+    for (std::size_t i = 0; i < seeded_contacts; ++i)
+        seeded_ids.insert(server->seeded_contact_id(i));
     BOOST_TEST((ids == seeded_ids));
     BOOST_TEST(writes() == 0u);
 }

@@ -9,10 +9,10 @@
 namespace intercom::test {
 
 struct process_result {
-    int exit_code = -1;        ///< exit status, or -1 when killed by a signal
-    int signal = 0;            ///< the terminating signal, if any
-    bool timed_out = false;    ///< killed because it ran longer than the limit
-    std::string output;        ///< stdout and stderr, interleaved as written
+    int exit_code = -1;     ///< exit status, or -1 when killed by a signal
+    int signal = 0;         ///< the terminating signal, if any
+    bool timed_out = false; ///< killed because it ran longer than the limit
+    std::string output;     ///< stdout and stderr, interleaved as written
     std::chrono::milliseconds elapsed{};
 };
 
