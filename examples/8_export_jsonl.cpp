@@ -1,0 +1,138 @@
+// 8_export_jsonl: export every contact to a JSON Lines file (one contact per line), with a progress bar.
+//
+// Read-only against Intercom: GET /contacts, 150 per page. Writes one local file.
+//
+//   INTERCOM_TOKEN=... ./8_export_jsonl [contacts.jsonl]
+//
+// Each line is the contact exactly as the API sent it (no typed decoding, so fields this library
+// does not know are exported too). The file is written as `<name>.part` and renamed when the export
+// is complete, so a failed or interrupted run never leaves a file that looks finished.
+//
+// Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
+// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
+#include <intercom.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace asio = boost::asio;
+namespace pg = intercom::pagination;
+
+std::optional<intercom::client_options> options_from_env() {
+    const char* token = std::getenv("INTERCOM_TOKEN");
+    if (!token || !*token) {
+        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
+        return std::nullopt;
+    }
+    intercom::client_options opts;
+    opts.token = token;
+    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
+    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
+    return opts;
+}
+
+// A one-line progress bar on stderr. On a terminal it redraws in place; when stderr is a file or a
+// pipe (CI logs) it prints a line every 10% instead of thousands of carriage returns.
+class progress_bar {
+public:
+    explicit progress_bar(std::size_t total) : total_(total), tty_(::isatty(STDERR_FILENO) != 0) {}
+
+    void set_total(std::size_t total) { total_ = total; }
+
+    void update(std::size_t done) {
+        std::size_t shown_total = std::max(total_, done); // the workspace may grow while we export
+        unsigned percent = shown_total ? static_cast<unsigned>(100 * done / shown_total) : 100;
+        if (!tty_) {
+            if (percent / 10 == last_decile_) return;
+            last_decile_ = percent / 10;
+            std::fprintf(stderr, "progress: %zu/%zu (%u%%)\n", done, shown_total, percent);
+            return;
+        }
+        const std::size_t width = 40, filled = width * percent / 100;
+        std::fprintf(stderr, "\r[%s%s] %zu/%zu (%u%%)", std::string(filled, '#').c_str(),
+                     std::string(width - filled, '.').c_str(), done, shown_total, percent);
+        std::fflush(stderr);
+    }
+
+    void finish() {
+        if (tty_) std::fprintf(stderr, "\n");
+    }
+
+private:
+    std::size_t total_;
+    bool tty_;
+    unsigned last_decile_ = ~0u;
+};
+
+asio::awaitable<std::size_t> export_contacts(intercom::client client, std::string path) {
+    const std::string part = path + ".part";
+    std::ofstream out(part, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot open " + part);
+
+    pg::listing l;
+    l.kind = pg::style::cursor;
+    l.operation = &intercom::operations::contacts_list;
+    l.path = "/contacts";
+    l.list_field = "data";
+    l.per_page = 150; // the maximum page size
+    // The JSON pager hands out each contact as a boost::json::value. With the default prefetch depth
+    // of 1, the next page downloads while this one is written to disk.
+    auto pager = pg::make_json_pager(client, l);
+
+    progress_bar bar(0);
+    std::size_t written = 0;
+    for (;;) {
+        auto page = co_await pager.next_page();
+        if (!page) throw intercom::api_error(page.error()); // after the pipeline's retries
+        if (!*page) break;
+        // Contacts listings report the total in every page: use it to size the bar.
+        if (auto total = (*page)->pages.total_count) bar.set_total(static_cast<std::size_t>(*total));
+        for (const auto& contact : (*page)->items) {
+            out << boost::json::serialize(contact) << '\n';
+            ++written;
+        }
+        if (!out) throw std::runtime_error("write to " + part + " failed");
+        bar.update(written);
+    }
+    bar.finish();
+
+    out.close();
+    if (!out) throw std::runtime_error("write to " + part + " failed");
+    std::filesystem::rename(part, path); // complete: give the file its real name
+    co_return written;
+}
+
+int main(int argc, char** argv) {
+    auto opts = options_from_env();
+    if (!opts) return 2;
+    std::string path = argc > 1 ? argv[1] : "contacts.jsonl";
+
+    asio::io_context ioc;
+    intercom::client client(ioc.get_executor(), *opts);
+    auto t0 = std::chrono::steady_clock::now();
+    auto done = asio::co_spawn(ioc, export_contacts(client, path), asio::use_future);
+    ioc.run();
+    try {
+        std::size_t n = done.get();
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("export: wrote %zu contacts to %s in %.2f s\n", n, path.c_str(), secs);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "export failed: %s (partial output left in %s.part)\n", e.what(), path.c_str());
+        return 1;
+    }
+    return 0;
+}

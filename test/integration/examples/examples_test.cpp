@@ -1,0 +1,334 @@
+// Runs every numbered example as a subprocess against the bundled fake server (HTTPS, its CA written
+// to a temporary file and passed as INTERCOM_CA_FILE), and checks each one's exit code, its key
+// output line against what the server holds, and that no example wrote anything.
+#include <intercom/client.hpp>
+#include <intercom/pagination/pager.hpp>
+#include <intercom/testing/fake_server.hpp>
+
+#include "example_binaries.hpp"
+#include "run_coro.hpp"
+#include "subprocess.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace tst = intercom::testing;
+using namespace std::chrono_literals;
+using intercom::test::env_var;
+using intercom::test::process_result;
+
+namespace {
+
+// Modest, so the suite stays fast under ASan, but more than two pages of 150.
+constexpr std::size_t seeded_contacts = 400;
+constexpr long long seeded = 400;
+
+// The examples this file has a test case for (checked against the built list below).
+const std::set<std::string> covered{
+    "1_quickstart",
+    "2_pagination",
+    "3_search",
+    "4_error_handling",
+    "5_retries_and_rate_limits",
+    "6_custom_middleware",
+    "7_callbacks_and_futures",
+    "8_export_jsonl",
+    "9_multithreaded",
+};
+
+std::string binary_of(std::string_view name) {
+    for (const auto& [n, path] : example_binaries)
+        if (n == name) return std::string(path);
+    BOOST_FAIL("no example binary named " << name);
+    return {};
+}
+
+// A TLS fake server on its own thread (as a remote server would be) plus a temporary directory
+// holding its CA certificate.
+struct example_env {
+    asio::io_context server_ioc;
+    asio::executor_work_guard<asio::io_context::executor_type> work{server_ioc.get_executor()};
+    std::unique_ptr<tst::fake_server> server;
+    std::thread server_thread;
+    std::filesystem::path dir;
+    std::string ca_file;
+
+    explicit example_env(tst::rate_limit_options limits = {}) {
+        tst::fake_server_options so;
+        so.tls = true; // the CA comes from make_tls_identity() inside the server
+        so.seed.contacts = seeded_contacts;
+        so.rate_limit = limits;
+        server = std::make_unique<tst::fake_server>(server_ioc.get_executor(), so);
+        server->start();
+        server_thread = std::thread([this] { server_ioc.run(); });
+
+        std::string tmpl = (std::filesystem::temp_directory_path() / "intercom-examples-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+        dir = tmpl;
+        ca_file = (dir / "ca.pem").string();
+        std::ofstream(ca_file) << server->ca_pem();
+    }
+
+    ~example_env() {
+        server->stop();
+        work.reset();
+        server_thread.join();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+
+    // Runs an example with the environment pointed at the server; prints its output on failure.
+    process_result run(std::string_view example, std::vector<std::string> args = {},
+                       std::string token = "example-token") {
+        std::vector<env_var> env{
+            {"INTERCOM_TOKEN", token},
+            {"INTERCOM_BASE_URL", server->base_url()},
+            {"INTERCOM_CA_FILE", ca_file},
+        };
+        auto r = intercom::test::run_process(binary_of(example), args, env, 120s);
+        // Shown with --log_level=message.
+        BOOST_TEST_MESSAGE(example << ": exit " << r.exit_code << " in " << r.elapsed.count() << " ms\n"
+                                   << r.output);
+        BOOST_TEST(!r.timed_out);
+        BOOST_TEST(r.signal == 0);
+        BOOST_TEST(r.exit_code == 0, example << " output:\n" << r.output);
+        return r;
+    }
+
+    // Requests other than GET and the read-only POST /contacts/search; examples default to reading.
+    std::size_t writes() const {
+        std::size_t n = 0;
+        for (const auto& r : server->requests())
+            if (r.method != "GET" && !(r.method == "POST" && r.path == "/contacts/search")) ++n;
+        return n;
+    }
+
+    std::size_t requests_with_header(std::string_view name, std::string_view value) const {
+        std::size_t n = 0;
+        for (const auto& r : server->requests())
+            if (r.header(name) == value) ++n;
+        return n;
+    }
+};
+
+// The first capture of `pattern` in `text` as a number, or -1 when the line is missing.
+long long number_after(const std::string& text, const std::string& pattern) {
+    std::smatch m;
+    if (!std::regex_search(text, m, std::regex(pattern)) || m.size() < 2) return -1;
+    return std::stoll(m[1].str());
+}
+
+// The `nth` request matching method and path is answered with `status` (once).
+tst::fault_rule status_fault(std::string method, std::string path, unsigned nth, unsigned status) {
+    tst::fault_rule r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.nth = nth;
+    r.count = 1;
+    r.action.kind = tst::fault_kind::status;
+    r.action.status = status;
+    return r;
+}
+
+bool contains(const std::string& text, std::string_view needle) {
+    return text.find(needle) != std::string::npos;
+}
+
+// Independent count for the search example: list every contact and filter on the client side.
+asio::awaitable<std::size_t> count_users_since(intercom::client c, std::int64_t since) {
+    intercom::pagination::listing l;
+    l.path = "/contacts";
+    l.per_page = 150;
+    auto pager = intercom::pagination::make_json_pager(c, l);
+    std::size_t n = 0;
+    for (;;) {
+        auto item = co_await pager.next();
+        if (!item) throw intercom::api_error(item.error());
+        if (!*item) break;
+        const auto& o = (*item)->as_object();
+        if (o.at("role") == "user" && o.at("created_at").to_number<std::int64_t>() > since) ++n;
+    }
+    co_return n;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(examples)
+
+BOOST_AUTO_TEST_CASE(every_example_has_a_test_case) {
+    std::set<std::string> built;
+    for (const auto& [name, path] : example_binaries)
+        built.emplace(name);
+    BOOST_TEST(built == covered, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE(quickstart, example_env) {
+    auto r = run("1_quickstart");
+    BOOST_TEST(contains(r.output, "authenticated as "));
+    BOOST_TEST(number_after(r.output, R"(quickstart: (\d+) contacts on the first page)") == 5);
+    BOOST_TEST(number_after(r.output, R"(first page, (\d+) in the workspace)") == seeded);
+    BOOST_TEST(writes() == 0u);
+
+    // Without a token the examples explain what is missing instead of calling the API.
+    auto bare =
+        intercom::test::run_process(binary_of("1_quickstart"), {}, {{"INTERCOM_TOKEN", "", true}}, 60s);
+    BOOST_TEST(bare.exit_code == 2);
+    BOOST_TEST(contains(bare.output, "INTERCOM_TOKEN is not set"));
+}
+
+BOOST_FIXTURE_TEST_CASE(pagination, example_env) {
+    auto r = run("2_pagination");
+    BOOST_TEST(number_after(r.output, R"(pagination: (\d+) contacts)") == seeded);
+    // 400 contacts at 150 per page: 3 pages, and no request after the last one.
+    BOOST_TEST(number_after(r.output, R"(pagination: \d+ contacts in (\d+) requests)") == 3);
+    BOOST_TEST(number_after(r.output, R"(resume: stopped after (\d+) contacts)") == 200);
+    BOOST_TEST(number_after(r.output, R"(resume: (\d+) more contacts)") == seeded - 200);
+    BOOST_TEST(number_after(r.output, R"((\d+) in total)") == seeded);
+    BOOST_TEST(writes() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(search, example_env) {
+    // Intercom (and the fake server) compare dates by day: `created_at > t` matches from the start of
+    // the next day. The last second of a day makes that the same as the exact comparison, so the
+    // client-side count below is the truth. Seeded contacts span 2023-11-14 22:13 to 2023-11-15 02:20.
+    const std::int64_t since = 1700006400 - 1; // 2023-11-14T23:59:59Z
+    auto r = run("3_search", {std::to_string(since)});
+
+    asio::io_context ioc;
+    intercom::client_options o;
+    o.token = "test-token";
+    o.base_url = server->base_url();
+    o.transport.tls.ca_pem = server->ca_pem();
+    intercom::client c(ioc.get_executor(), o);
+    auto expected = intercom::test::run_coro(ioc, count_users_since(c, since));
+    BOOST_TEST_REQUIRE(expected > 0u);
+    BOOST_TEST(expected < seeded_contacts - 173); // 227 were created after `since`; some are leads
+
+    BOOST_TEST(number_after(r.output, R"(search: (\d+) contacts match)") == static_cast<long long>(expected));
+    BOOST_TEST(contains(r.output, "rejected locally: "));
+    auto requests = number_after(r.output, R"(match in (\d+) requests)");
+    BOOST_TEST(requests == static_cast<long long>(server->count("POST", "/contacts/search")));
+    BOOST_TEST(writes() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(error_handling, example_env) {
+    auto r = run("4_error_handling");
+    BOOST_TEST(
+        contains(
+            r.output,
+            R"(error handling: not_found seen in both styles (HTTP 404, first error code "not_found"): ok)"),
+        r.output);
+    BOOST_TEST(contains(r.output, "error.list:  not_found"));
+    BOOST_TEST(contains(r.output, "validation failed locally"));
+    // Both styles made exactly one request each: a 404 is not retried.
+    BOOST_TEST(server->count("GET", "/contacts/{id}") == 2u);
+    BOOST_TEST(writes() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(retries_and_rate_limits, example_env) {
+    // Three failures among the 50 retrieves; each must be retried once and then succeed.
+    server->add_fault(status_fault("GET", "/contacts/{id}", 3, 503));
+    server->add_fault(status_fault("GET", "/contacts/{id}", 10, 502));
+    server->add_fault(status_fault("GET", "/contacts/{id}", 20, 500));
+    auto r = run("5_retries_and_rate_limits", {"50"});
+    BOOST_TEST(number_after(r.output, R"((\d+) of 50 contacts retrieved)") == 50);
+    BOOST_TEST(number_after(r.output, R"((\d+) retries)") == 3);
+    BOOST_TEST(number_after(r.output, R"((\d+) attempts)") == 1 + 50 + 3);
+    BOOST_TEST(number_after(r.output, R"((\d+) failed)") == 0);
+    BOOST_TEST(contains(r.output, "budget: "));
+    BOOST_TEST(server->count("GET", "/contacts/{id}") == 53u);
+    BOOST_TEST(writes() == 0u);
+}
+
+// A server allowing 20 requests per 1 s window: the example's 51 calls need three windows. The
+// client-side limiter learns the budget from the headers and waits for the resets.
+struct tight_budget_env : example_env {
+    tight_budget_env() : example_env({.enabled = true, .requests_per_window = 20, .window = 1000ms}) {}
+};
+
+BOOST_FIXTURE_TEST_CASE(retries_and_rate_limits_paced, tight_budget_env) {
+    auto r = run("5_retries_and_rate_limits", {"50"});
+    BOOST_TEST(number_after(r.output, R"((\d+) of 50 contacts retrieved)") == 50);
+    BOOST_TEST(number_after(r.output, R"((\d+) limiter waits)") > 0);
+    BOOST_TEST(contains(r.output, "limiter: window budget spent, waiting"));
+    std::size_t rejected = 0;
+    for (const auto& req : server->requests())
+        rejected += req.status == 429;
+    BOOST_TEST_MESSAGE("429s answered by the server: " << rejected);
+    // Whatever the server rejected was retried: every call succeeded (checked above), and each 429
+    // cost exactly one extra attempt.
+    BOOST_TEST(number_after(r.output, R"((\d+) attempts)") == 51 + static_cast<long long>(rejected));
+}
+
+BOOST_FIXTURE_TEST_CASE(custom_middleware, example_env) {
+    server->add_fault(status_fault("GET", "/me", 1, 503));
+    auto r = run("6_custom_middleware");
+    // 1 GET /me (retried once) + 1 list + 10 retrieves.
+    BOOST_TEST(number_after(r.output, R"(custom middleware: (\d+) calls)") == 12);
+    BOOST_TEST(number_after(r.output, R"(calls, (\d+) attempts)") == 13);
+    BOOST_TEST(number_after(r.output, R"(HTTP 503: (\d+) attempts)") == 1);
+    // The per-call middleware's header reached the server on every attempt.
+    BOOST_TEST(requests_with_header("X-Example-Client", "6_custom_middleware") == 13u);
+    BOOST_TEST(writes() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(callbacks_and_futures, example_env) {
+    auto r = run("7_callbacks_and_futures");
+    BOOST_TEST(contains(r.output, "future: authenticated as "));
+    BOOST_TEST(number_after(r.output, R"((\d+) contacts via a future)") == 5);
+    BOOST_TEST(number_after(r.output, R"((\d+) via a callback)") == 5);
+    BOOST_TEST(writes() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(export_jsonl, example_env) {
+    auto file = dir / "contacts.jsonl";
+    auto r = run("8_export_jsonl", {file.string()});
+    BOOST_TEST(number_after(r.output, R"(export: wrote (\d+) contacts)") == seeded);
+    BOOST_TEST(!std::filesystem::exists(file.string() + ".part"));
+
+    // Exactly one line per seeded contact, every line a contact object, no id twice.
+    std::ifstream in(file);
+    std::set<std::string> ids;
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++lines;
+        auto v = json::parse(line);
+        BOOST_TEST_REQUIRE(v.is_object());
+        BOOST_TEST(v.as_object().at("type") == "contact");
+        ids.emplace(v.as_object().at("id").as_string());
+    }
+    BOOST_TEST(lines == seeded_contacts);
+    BOOST_TEST(ids.size() == seeded_contacts);
+    std::set<std::string> seeded_ids;
+    for (std::size_t i = 0; i < seeded_contacts; ++i)
+        seeded_ids.insert(server->seeded_contact_id(i));
+    BOOST_TEST((ids == seeded_ids));
+    BOOST_TEST(writes() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(multithreaded, example_env) {
+    auto r = run("9_multithreaded", {"4", "8"});
+    BOOST_TEST(number_after(r.output, R"(retrieved (\d+) of)") == 200);
+    BOOST_TEST(number_after(r.output, R"(of (\d+) contacts with 8 workers on 4 threads)") == 200);
+    BOOST_TEST(number_after(r.output, R"((\d+) failed)") == 0);
+    BOOST_TEST(server->count("GET", "/contacts/{id}") == 200u);
+    BOOST_TEST(writes() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
