@@ -23,8 +23,8 @@ enum class field_type : unsigned char {
 
 std::string_view to_string(field_type t) noexcept;
 
-/// The catalogued type of `field` for `obj`, including the `custom_attributes.<name>` (contacts)
-/// and `ticket_attribute.<id>` (tickets) patterns (reported as `field_type::any`); nullopt if unknown.
+/// The catalogued type of `field` for `obj`, including the `custom_attributes.NAME` (contacts)
+/// and `ticket_attribute.ID` (tickets) patterns (reported as `field_type::any`); nullopt if unknown.
 std::optional<field_type> lookup_field(object_kind obj, std::string_view field) noexcept;
 
 /// True for `custom_attributes.<name>` / `ticket_attribute.<id>` fields of `obj`.

@@ -175,7 +175,7 @@ struct validation_options {
     /// Members (filters and groups) of one AND/OR group ("max 15 filters for each AND or OR group").
     std::size_t max_group_members = 15;
 
-    /// Types of custom attributes (`custom_attributes.<name>` for contacts, `ticket_attribute.<id>`
+    /// Types of custom attributes (`custom_attributes.NAME` for contacts, `ticket_attribute.ID`
     /// for tickets). Unlisted ones are checked as `field_type::any`.
     std::vector<std::pair<std::string, field_type>> custom_types;
 
