@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <sys/resource.h>
+
 namespace intercom::bench {
 
 target_options parse_target(const args& a, std::size_t default_contacts) {
@@ -131,11 +133,11 @@ table& table::row(std::string key, double value, int decimals) { return row(std:
 table& table::row(std::string key, std::uint64_t value) { return row(std::move(key), std::to_string(value)); }
 
 void table::print() const {
-    std::size_t w = title_.size();
-    for (auto const& [k, v] : rows_) w = std::max(w, k.size());
-    std::printf("\n  %-*s %14s\n", static_cast<int>(w), title_.c_str(), "");
-    std::printf("  %s\n", std::string(w + 15, '-').c_str());
-    for (auto const& [k, v] : rows_) std::printf("  %-*s %14s\n", static_cast<int>(w), k.c_str(), v.c_str());
+    std::size_t kw = title_.size(), vw = 8;
+    for (auto const& [k, v] : rows_) kw = std::max(kw, k.size()), vw = std::max(vw, v.size());
+    std::printf("\n  %s\n  %s\n", title_.c_str(), std::string(kw + vw + 2, '-').c_str());
+    for (auto const& [k, v] : rows_)
+        std::printf("  %-*s  %*s\n", static_cast<int>(kw), k.c_str(), static_cast<int>(vw), v.c_str());
     std::fflush(stdout);
 }
 
@@ -179,6 +181,13 @@ bool reset_peak_rss() {
     out << "5";
     out.flush();
     return static_cast<bool>(out);
+}
+
+double process_cpu_seconds() {
+    rusage ru{};
+    if (::getrusage(RUSAGE_SELF, &ru) != 0) return -1;
+    auto sec = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+    return sec(ru.ru_utime) + sec(ru.ru_stime);
 }
 
 void reject_unknown_flags(const args& a) {

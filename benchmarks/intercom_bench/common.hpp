@@ -176,6 +176,10 @@ bool reset_peak_rss();
 /// reading their flags and before doing any work, so a typo never runs a long benchmark.
 void reject_unknown_flags(const args& a);
 
+/// CPU time (user + system) used by the whole process so far, in seconds. With --base-url this
+/// is the client's alone; with the bundled server it includes the server's threads.
+double process_cpu_seconds();
+
 /// Fails the run with a message on stderr (returns exit code 1 for `return fail(...)`).
 int fail(const std::string& what);
 

@@ -98,7 +98,9 @@ int run_retrieve(const args& a) {
     drive(rt, st, warmup, conc);
     st->latency.reset();
     auto attempts_before = counters->attempts.load();
+    double cpu0 = process_cpu_seconds();
     auto elapsed = drive(rt, st, requests, conc);
+    double cpu_us = (process_cpu_seconds() - cpu0) * 1e6 / static_cast<double>(requests);
     double secs = std::chrono::duration<double>(elapsed).count();
     double rps = static_cast<double>(requests) / secs;
 
@@ -114,6 +116,7 @@ int run_retrieve(const args& a) {
         .row("latency p50 (ms)", to_ms(st->latency.percentile(50)), 3)
         .row("latency p99 (ms)", to_ms(st->latency.percentile(99)), 3)
         .row("latency max (ms)", to_ms(st->latency.max()), 3)
+        .row(t.bundled() ? "process CPU per call (us, incl. server)" : "client CPU per call (us)", cpu_us, 1)
         .row("peak RSS (MiB)", peak_rss_mb(), 1)
         .print();
     result_line("intercom-cpp", "retrieve")
@@ -125,6 +128,7 @@ int run_retrieve(const args& a) {
         .add("p99_ms", to_ms(st->latency.percentile(99)))
         .add("requests", std::uint64_t(requests))
         .add("errors", st->errors.load())
+        .add(t.bundled() ? "process_cpu_us_per_req" : "client_cpu_us_per_req", cpu_us, 1)
         .add("decode", std::string(raw ? "raw" : "typed"))
         .print();
     if (st->errors) return fail("retrieve: " + std::to_string(st->errors.load()) + " calls failed, first: " + st->first_error);
