@@ -120,11 +120,14 @@ int run_paginate_beast(const args& a) {
 
     reset_peak_rss();
     double rss_start = current_rss_mb();
+    double cpu0 = process_cpu_seconds();
     auto t0 = std::chrono::steady_clock::now();
     beast_walk w = tls ? rt.run(walk_tls(host, port, base_path, t.token(), per_page, t.ca_pem()))
                        : rt.run(walk_plain(host, port, base_path, t.token(), per_page));
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     double peak = peak_rss_mb();
+    double cpu = process_cpu_seconds() - cpu0;
+    const char* cpu_key = t.bundled() ? "process_cpu_seconds" : "client_cpu_seconds";
 
     table("paginate-beast (" + t.scheme() + ", bare Beast + boost::json::parse)")
         .row("server", t.base_url())
@@ -133,6 +136,7 @@ int run_paginate_beast(const args& a) {
         .row("body MiB", static_cast<double>(w.bytes) / (1024.0 * 1024.0), 1)
         .row("seconds", secs, 3)
         .row("items per second", static_cast<double>(w.items) / secs, 0)
+        .row(t.bundled() ? "process CPU seconds (incl. server)" : "client CPU seconds", cpu, 3)
         .row("peak RSS growth (MiB)", peak - rss_start, 1)
         .print();
     result_line("beast", "paginate")
@@ -140,6 +144,7 @@ int run_paginate_beast(const args& a) {
         .add("seconds", secs)
         .add("items", std::uint64_t(w.items))
         .add("requests", std::uint64_t(w.requests))
+        .add(cpu_key, cpu)
         .add("peak_rss_mb", peak, 1)
         .add("rss_growth_mb", peak - rss_start, 1)
         .print();

@@ -111,12 +111,15 @@ int run_walk(const args& a, bool search) {
     auto c = make_client(rt.executor(), t, {1, true, nullptr});
     reset_peak_rss();
     double rss_start = current_rss_mb();
+    double cpu0 = process_cpu_seconds();
     auto t0 = std::chrono::steady_clock::now();
     walk_stats s = search          ? rt.run(walk_search(c, per_page, prefetch))
                    : decode == "typed" ? rt.run(walk_typed(c, per_page, prefetch))
                                        : rt.run(walk_json(c, per_page, prefetch));
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     double peak = peak_rss_mb();
+    double cpu = process_cpu_seconds() - cpu0;
+    const char* cpu_key = t.bundled() ? "process_cpu_seconds" : "client_cpu_seconds";
     const char* op = search ? "search-paginate" : "paginate";
 
     table(std::string(op) + " (" + t.scheme() + ", " + decode + ")")
@@ -129,6 +132,7 @@ int run_walk(const args& a, bool search) {
         .row("items per second", static_cast<double>(s.items) / secs, 0)
         .row("RSS at start (MiB)", rss_start, 1)
         .row("peak RSS (MiB)", peak, 1)
+        .row(t.bundled() ? "process CPU seconds (incl. server)" : "client CPU seconds", cpu, 3)
         .row("peak RSS growth (MiB)", peak - rss_start, 1)
         .print();
     result_line("intercom-cpp", op)
@@ -138,6 +142,7 @@ int run_walk(const args& a, bool search) {
         .add("requests", std::uint64_t(s.requests))
         .add("decode", decode)
         .add("prefetch", std::uint64_t(prefetch))
+        .add(cpu_key, cpu)
         .add("peak_rss_mb", peak, 1)
         .add("rss_growth_mb", peak - rss_start, 1)
         .print();

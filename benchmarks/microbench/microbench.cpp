@@ -310,6 +310,8 @@ int main(int argc, char** argv) {
     capturing_reporter rep;
     benchmark::RunSpecifiedBenchmarks(&rep);
     fx().stop();
+    std::fflush(stdout);
+    std::printf("\n");  // the console reporter may leave a colour reset at the start of the line
 
     const auto& bps = rep.bytes_per_second;
     double raw = find(bps, "decode/raw_parse"), typed = find(bps, "decode/typed_parse_and_decode");
