@@ -1,0 +1,143 @@
+// retrieve: N typed `contacts().try_retrieve(id)` calls from C concurrent coroutines.
+//
+//   intercom-bench retrieve [--requests=20000] [--concurrency=64] [--warmup=N] [--id=ID] [--raw]
+//
+// Ids come from the first page of `contacts().try_list()` (or --id: one id, e.g. the one wrk asks
+// for). --raw sends `client::request` and skips typed decoding (the pipeline without the models).
+#include "intercom_bench/common.hpp"
+
+#include <intercom/models/models.hpp>
+#include <intercom/resources/contacts.hpp>
+
+#include <mutex>
+
+namespace intercom::bench {
+namespace {
+
+namespace asio = boost::asio;
+
+struct retrieve_state {
+    retrieve_state(client cl, bool r) : c(std::move(cl)), raw(r) {}
+    client c;
+    std::vector<std::string> ids;
+    bool raw = false;
+    std::size_t total = 0;
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::uint64_t> errors{0};
+    metrics::latency_histogram latency;
+    std::mutex mu;
+    std::string first_error;
+};
+
+asio::awaitable<void> retrieve_worker(std::shared_ptr<retrieve_state> st) {
+    for (;;) {
+        std::size_t i = st->next.fetch_add(1, std::memory_order_relaxed);
+        if (i >= st->total) co_return;
+        const std::string& id = st->ids[i % st->ids.size()];
+        auto t0 = std::chrono::steady_clock::now();
+        bool ok = false;
+        std::string err;
+        if (st->raw) {
+            auto r = co_await st->c.request(boost::beast::http::verb::get, "/contacts/" + id);
+            ok = bool(r);
+            if (!ok) err = r.error().what();
+        } else {
+            auto r = co_await st->c.contacts().try_retrieve(id);
+            ok = bool(r);
+            if (!ok) err = r.error().what();
+        }
+        st->latency.record(std::chrono::steady_clock::now() - t0);
+        if (!ok) {
+            ++st->errors;
+            std::lock_guard lk(st->mu);
+            if (st->first_error.empty()) st->first_error = err;
+        }
+    }
+}
+
+asio::awaitable<std::vector<std::string>> first_page_ids(client c) {
+    models::contacts_list_query q;
+    q.per_page = 150;
+    auto page = co_await c.contacts().try_list(q);
+    if (!page) throw api_error(page.error());
+    std::vector<std::string> ids;
+    if (page->data)
+        for (auto const& contact : *page->data)
+            if (contact.id) ids.push_back(contact.id->str());
+    co_return ids;
+}
+
+// Runs `n` calls on `c` at concurrency `conc`; returns the wall time.
+std::chrono::nanoseconds drive(runtime& rt, const std::shared_ptr<retrieve_state>& st, std::size_t n,
+                               std::size_t conc) {
+    st->total = n;
+    st->next = 0;
+    auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t w = 0; w < conc; ++w) rt.spawn(retrieve_worker(st));
+    rt.wait_all();
+    return std::chrono::steady_clock::now() - t0;
+}
+
+int run_retrieve(const args& a) {
+    auto topts = parse_target(a, 1000);
+    auto requests = static_cast<std::size_t>(a.get_int("requests", 20000));
+    auto conc = static_cast<std::size_t>(std::max<std::int64_t>(1, a.get_int("concurrency", 64)));
+    auto warmup = static_cast<std::size_t>(a.get_int("warmup", static_cast<std::int64_t>(conc * 4)));
+    auto id = a.get("id", "");
+    bool raw = a.has("raw") && a.get("raw", "1") != "0";
+    runtime rt(static_cast<unsigned>(a.get_int("threads", 1)));
+    reject_unknown_flags(a);
+
+    target t(topts);
+    auto counters = std::make_shared<pipeline_counters>();
+    auto st = std::make_shared<retrieve_state>(make_client(rt.executor(), t, {conc, true, counters}), raw);
+    st->ids = id.empty() ? rt.run(first_page_ids(st->c)) : std::vector<std::string>{id};
+    if (st->ids.empty()) return fail("retrieve: the server has no contacts");
+
+    // Warm-up opens the connections (TLS handshakes) so the measured phase is steady state.
+    drive(rt, st, warmup, conc);
+    st->latency.reset();
+    auto attempts_before = counters->attempts.load();
+    double cpu0 = process_cpu_seconds();
+    auto elapsed = drive(rt, st, requests, conc);
+    double cpu_us = (process_cpu_seconds() - cpu0) * 1e6 / static_cast<double>(requests);
+    double secs = std::chrono::duration<double>(elapsed).count();
+    double rps = static_cast<double>(requests) / secs;
+
+    table("retrieve (" + t.scheme() + ", " + (raw ? "raw JSON" : "typed") + ")")
+        .row("server", t.base_url())
+        .row("concurrency", std::uint64_t(conc))
+        .row("client threads", std::uint64_t(rt.threads()))
+        .row("calls", std::uint64_t(requests))
+        .row("HTTP attempts", counters->attempts.load() - attempts_before)
+        .row("errors", st->errors.load())
+        .row("seconds", secs, 3)
+        .row("calls per second", rps, 0)
+        .row("latency p50 (ms)", to_ms(st->latency.percentile(50)), 3)
+        .row("latency p99 (ms)", to_ms(st->latency.percentile(99)), 3)
+        .row("latency max (ms)", to_ms(st->latency.max()), 3)
+        .row(t.bundled() ? "process CPU per call (us, incl. server)" : "client CPU per call (us)", cpu_us, 1)
+        .row("peak RSS (MiB)", peak_rss_mb(), 1)
+        .print();
+    result_line("intercom-cpp", "retrieve")
+        .add("scheme", t.scheme())
+        .add("c", std::uint64_t(conc))
+        .add("threads", std::uint64_t(rt.threads()))
+        .add("rps", rps, 0)
+        .add("p50_ms", to_ms(st->latency.percentile(50)))
+        .add("p99_ms", to_ms(st->latency.percentile(99)))
+        .add("requests", std::uint64_t(requests))
+        .add("errors", st->errors.load())
+        .add(t.bundled() ? "process_cpu_us_per_req" : "client_cpu_us_per_req", cpu_us, 1)
+        .add("decode", std::string(raw ? "raw" : "typed"))
+        .print();
+    if (st->errors) return fail("retrieve: " + std::to_string(st->errors.load()) + " calls failed, first: " + st->first_error);
+    return 0;
+}
+
+}  // namespace
+
+INTERCOM_BENCH_WORKLOAD("retrieve", "N contact retrieves at concurrency C (--requests --concurrency --id --raw)",
+                        run_retrieve);
+
+}  // namespace intercom::bench

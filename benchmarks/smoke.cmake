@@ -1,0 +1,21 @@
+# Runs one intercom-bench smoke test: the command must exit 0 AND print a line matching EXPECT.
+# (ctest's PASS_REGULAR_EXPRESSION alone would ignore the exit code.)
+#   cmake -DEXE=<program> -DARGS="<space separated>" -DEXPECT=<regex> [-DEXPECT_RC=<code>] -P smoke.cmake
+# EXPECT is matched against stdout, or against stderr when EXPECT_RC is given (an expected failure).
+separate_arguments(args UNIX_COMMAND "${ARGS}")
+execute_process(COMMAND "${EXE}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}")
+if(NOT "${err}" STREQUAL "")
+    message("stderr:\n${err}")
+endif()
+if(NOT DEFINED EXPECT_RC)
+    set(EXPECT_RC 0)
+else()
+    set(out "${err}")
+endif()
+if(NOT rc EQUAL EXPECT_RC)
+    message(FATAL_ERROR "${EXE} ${ARGS}: exit code ${rc}, expected ${EXPECT_RC}")
+endif()
+if(NOT out MATCHES "${EXPECT}")
+    message(FATAL_ERROR "${EXE} ${ARGS}: no output line matches '${EXPECT}'")
+endif()
