@@ -163,9 +163,13 @@ boost::asio::awaitable<result<std::optional<raw_page>>> step(std::shared_ptr<pag
             co_return annotate(std::move(outcome).error(), *st, at);
         }
         raw_page p;
-        p.items.reserve(outcome->keep);
-        for (std::size_t i = outcome->skip; i < outcome->skip + outcome->keep; ++i) p.items.push_back((*items)[i]);
         p.truncated = outcome->skip + outcome->keep < items->size();
+        // The page body is ours and is dropped right after: move the items out instead of
+        // deep-copying them (a copy was ~16 % of a typed walk's client CPU).
+        auto& owned = const_cast<boost::json::array&>(*items);
+        p.items.reserve(outcome->keep);
+        for (std::size_t i = outcome->skip; i < outcome->skip + outcome->keep; ++i)
+            p.items.push_back(std::move(owned[i]));
         p.at = at;
         p.next = std::move(outcome->next);
         p.pages = std::move(outcome->pages);
