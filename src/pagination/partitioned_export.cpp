@@ -265,10 +265,12 @@ boost::asio::awaitable<result<std::optional<boost::json::value>>> partitioned_ex
             st->finished = true; // nothing matches: no partition needs a request
             co_return std::optional<boost::json::value>{};
         }
-        // A server that ignores the sort still yields items; an unreadable value means one partition.
-        std::int64_t a = lo.value.value_or(0), b = hi.value.value_or(0);
-        if (a > b) std::swap(a, b);
-        detail::plan(*st, a, b);
+        // A server that ignores the sort still yields items (the outer partitions are open-ended, so
+        // a wrong range costs only balance); without a readable value there is nothing to split.
+        if (lo.value && hi.value)
+            detail::plan(*st, std::min(*lo.value, *hi.value), std::max(*lo.value, *hi.value));
+        else
+            detail::plan(*st, 0, 0);
     }
     if (!st->out) {
         auto ex = co_await boost::asio::this_coro::executor;

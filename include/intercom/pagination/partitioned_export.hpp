@@ -22,8 +22,9 @@ namespace intercom::pagination {
 /// concurrent one-item searches sorted ascending and descending by `field` (one round trip), so the
 /// K ranges cover the data that exists rather than a guessed span. The first partition has no lower
 /// bound and the last no upper bound, so nothing is lost if the range is wrong or items are added
-/// meanwhile; a wrong range only costs balance. Items whose `field` is null are in no range and
-/// are not exported (use a field every object has, such as `created_at`).
+/// meanwhile; a wrong range only costs balance (if a probed item has no readable value, the export
+/// runs as one partition). Items whose `field` is null match no range query and are not exported
+/// when there are several partitions (use a field every object has, such as `created_at`).
 ///
 /// Cuts: K-1 cut points split the range into equal spans. The server compares at `granularity`
 /// (contacts: by calendar day in the workspace's unknown timezone), so a cut is moved to the middle

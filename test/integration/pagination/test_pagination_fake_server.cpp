@@ -383,4 +383,29 @@ BOOST_AUTO_TEST_CASE(partitioned_export_k4_and_k8_yield_every_contact_once) {
     }
 }
 
+// A filter that matches nothing: the two range probes find no item and no partition is started.
+BOOST_AUTO_TEST_CASE(partitioned_export_of_nothing_costs_two_probes) {
+    setup s({.contacts = 300});
+    partition_options o;
+    o.partitions = 8;
+    o.filter = search::field("email") == "nobody@nowhere.example";
+    auto e = partitioned_export::create(s.c, o);
+    BOOST_TEST_REQUIRE(bool(e));
+    auto ids = test::run_coro(s.ioc, drain_export(&*e));
+    BOOST_TEST_REQUIRE(bool(ids));
+    BOOST_TEST(ids->empty());
+    BOOST_TEST(e->stats().fetches == 2u);
+    BOOST_TEST(e->partitions() == 0u);
+    BOOST_TEST(s.server.count("POST", "/contacts/search") == 2u);
+    // The probes asked for one item, sorted both ways.
+    auto recs = requests_to(s.server, "POST", "/contacts/search");
+    std::set<std::string> orders;
+    for (const auto& r : recs) {
+        auto b = json::parse(r.body);
+        BOOST_TEST(b.at("pagination").at("per_page") == json::value(1));
+        orders.insert(std::string(b.at("sort").at("order").as_string()));
+    }
+    BOOST_TEST((orders == std::set<std::string>{"ascending", "descending"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

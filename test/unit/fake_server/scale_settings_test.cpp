@@ -5,8 +5,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -153,6 +155,57 @@ BOOST_AUTO_TEST_CASE(latency_is_per_response_and_blocks_no_other_connection) {
     BOOST_TEST(rs.server.max_in_flight() >= 3u);
     BOOST_TEST_MESSAGE("latency: server peak in flight " << rs.server.max_in_flight() << " of " << n);
     BOOST_TEST(rs.server.request_count() == std::uint64_t(n));
+}
+
+// The documented `sort` key orders search results (by `updated_at` here, which is not creation order),
+// and the cursor pages through that order: every contact once, values monotonic.
+BOOST_AUTO_TEST_CASE(search_sort_orders_and_pages) {
+    running_server rs({.seed = {.contacts = 120}});
+    auto c = rs.client();
+    for (bool asc : {true, false}) {
+        std::vector<std::int64_t> values;
+        std::set<std::string> ids;
+        std::string cursor;
+        for (int page = 0; page < 10; ++page) {
+            boost::json::object pagination{{"per_page", 50}};
+            if (!cursor.empty()) pagination["starting_after"] = cursor;
+            boost::json::object body{
+                {"query", {{"field", "created_at"}, {"operator", ">"}, {"value", 0}}},
+                {"pagination", pagination},
+                {"sort", {{"field", "updated_at"}, {"order", asc ? "ascending" : "descending"}}}};
+            auto r = c.post("/contacts/search", body);
+            BOOST_TEST_REQUIRE(r.status == 200u);
+            auto v = r.json();
+            for (const auto& x : v.at("data").as_array()) {
+                values.push_back(x.at("updated_at").as_int64());
+                ids.insert(std::string(x.at("id").as_string()));
+            }
+            const auto& next = v.at("pages").as_object();
+            if (!next.contains("next") || next.at("next").is_null()) break;
+            cursor = std::string(next.at("next").at("starting_after").as_string());
+        }
+        BOOST_TEST(values.size() == 120u);
+        BOOST_TEST(ids.size() == 120u);
+        BOOST_TEST(asc ? std::is_sorted(values.begin(), values.end())
+                       : std::is_sorted(values.rbegin(), values.rend()));
+        BOOST_TEST(!std::is_sorted(values.begin(), values.end()) == !asc); // not creation order by accident
+    }
+    boost::json::object bad{{"query", {{"field", "created_at"}, {"operator", ">"}, {"value", 0}}},
+                            {"sort", {{"field", "updated_at"}, {"order", "sideways"}}}};
+    BOOST_TEST(c.post("/contacts/search", bad).status == 400u);
+}
+
+// Search matches are cached between pages, but never across a change: a contact created between two
+// identical searches is found by the second.
+BOOST_AUTO_TEST_CASE(cached_search_sees_changes) {
+    running_server rs({.seed = {.contacts = 30}});
+    auto c = rs.client();
+    boost::json::object body{{"query", {{"field", "role"}, {"operator", "="}, {"value", "user"}}}};
+    auto before = c.post("/contacts/search", body).json().at("total_count").as_int64();
+    BOOST_TEST(c.post("/contacts/search", body).json().at("total_count").as_int64() == before);
+    auto created = c.post("/contacts", boost::json::object{{"role", "user"}, {"email", "cache@example.com"}});
+    BOOST_TEST_REQUIRE(created.status == 200u);
+    BOOST_TEST(c.post("/contacts/search", body).json().at("total_count").as_int64() == before + 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
