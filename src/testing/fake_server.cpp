@@ -29,6 +29,7 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <random>
 #include <tuple>
 #include <unordered_map>
 
@@ -81,9 +82,9 @@ struct rate_state {
     bool exceeded = false;
 };
 
+/// Requests counted in one aligned window (`window` = its index since the epoch).
 struct bucket {
-    std::chrono::steady_clock::time_point start;
-    std::int64_t reset_unix = 0;
+    std::int64_t window = -1;
     unsigned used = 0;
 };
 
@@ -119,7 +120,10 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
     std::uint64_t conn_seq = 0;
     std::size_t in_flight = 0;
     std::size_t max_in_flight = 0;
-    std::unordered_map<std::string, bucket> buckets;
+    std::unordered_map<std::string, bucket> buckets;            // per token (app)
+    std::unordered_map<std::string, bucket> workspace_buckets;  // per workspace
+    std::atomic<std::uint64_t> throttled{0};
+    std::atomic<std::uint64_t> handled{0};
     std::unordered_map<std::uint64_t, std::function<void()>> closers;
 
     impl(asio::any_io_executor e, fake_server_options o)
@@ -141,32 +145,53 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
                std::to_string(bound_port);
     }
 
+    // The limiter. Windows are aligned to the wall clock so that the reset we report is exactly when
+    // the next window starts: a client that waits for it always finds a full budget. (Starting each
+    // token's window at its first request and rounding the reset up to a whole second made clients
+    // lose up to a second of every window.)
     rate_state rate(const std::string& token, bool consume) {
+        const auto& ro = opts.rate_limit;
+        const std::int64_t w = std::max<std::int64_t>(1, ro.window.count());
+        const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
+        const std::int64_t index = now_ms / w;
+        const std::int64_t end_ms = (index + 1) * w;
+        auto roll = [index](bucket& b) {
+            if (b.window != index) {
+                b.window = index;
+                b.used = 0;
+            }
+        };
         rate_state r;
-        r.limit = opts.rate_limit.requests_per_window;
-        auto now = std::chrono::steady_clock::now();
-        auto& b = buckets[token];
-        if (b.start == std::chrono::steady_clock::time_point{} || now - b.start >= opts.rate_limit.window) {
-            b.start = now;
-            b.used = 0;
-            auto end = std::chrono::system_clock::now() + opts.rate_limit.window;
-            b.reset_unix = std::chrono::duration_cast<std::chrono::seconds>(end.time_since_epoch() +
-                                                                            std::chrono::milliseconds(999))
-                               .count();
+        r.limit = ro.requests_per_window;
+        r.reset = (end_ms + 999) / 1000; // exact when the window is a whole number of seconds
+        auto& app = buckets[token];
+        roll(app);
+        bucket* ws = nullptr;
+        if (ro.workspace_requests_per_window > 0) {
+            auto sep = token.find(ro.workspace_separator);
+            ws = &workspace_buckets[sep == std::string::npos ? token : token.substr(0, sep)];
+            roll(*ws);
         }
-        r.reset = b.reset_unix;
-        if (!opts.rate_limit.enabled) {
+        if (!ro.enabled) {
             r.remaining = r.limit;
             return r;
         }
+        const unsigned ws_limit = ro.workspace_requests_per_window;
         if (consume) {
-            if (b.used >= r.limit) {
+            if (app.used >= r.limit || (ws && ws->used >= ws_limit)) {
                 r.exceeded = true;
             } else {
-                ++b.used;
+                ++app.used;
+                if (ws) ++ws->used;
             }
         }
-        r.remaining = r.limit - std::min(b.used, r.limit);
+        r.remaining = r.limit - std::min(app.used, r.limit);
+        if (ws) {
+            // Remaining is whichever budget runs out first; the limit stays the app's (stable for clients).
+            r.remaining = std::min(r.remaining, ws_limit - std::min(ws->used, ws_limit));
+        }
         return r;
     }
 
@@ -198,6 +223,7 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
         }
         std::string version(req["Intercom-Version"]);
 
+        ++handled;
         std::uint64_t my_seq = 0;
         bool recorded = false;
         rate_state rs;
@@ -263,6 +289,7 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
                                         "The requested version '" + version +
                                             "' is not a valid Intercom API version");
         } else if (rs.exceeded) {
+            ++throttled;
             p.rep = detail::error_reply(
                 c, 429, "rate_limit_exceeded",
                 "Exceeded rate limit of " + std::to_string(rs.limit) + " in " +
@@ -272,6 +299,9 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
         } else if (const detail::route* r = rt.match(c)) {
             try {
                 std::lock_guard lk(st.mu);
+                const bool read_only = c.method == "GET" || c.method == "HEAD" ||
+                                       (c.path.size() >= 7 && c.path.compare(c.path.size() - 7, 7, "/search") == 0);
+                if (!read_only) ++st.generation; // invalidates cached search results
                 p.rep = r->fn(c, st);
             } catch (const std::exception& e) {
                 // A handler bug must not take the server down; answer like Intercom's 500.
@@ -370,14 +400,18 @@ asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> write_parts(
     co_return co_await asio::async_write(*stream, bufs, asio::as_tuple(asio::use_awaitable));
 }
 
+// Waits `d` on a timer of this coroutine: only this connection waits.
+asio::awaitable<void> pause(std::chrono::nanoseconds d) {
+    if (d.count() <= 0) co_return;
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
 template <class Stream>
-asio::awaitable<bool> deliver(std::shared_ptr<Stream> stream, plan p) {
+asio::awaitable<bool> deliver(std::shared_ptr<Stream> stream, plan p, std::chrono::nanoseconds downlink) {
     auto& sock = lowest_socket(*stream);
     auto ex = co_await asio::this_coro::executor;
-    if (p.action.delay.count() > 0) {
-        asio::steady_timer t(ex, p.action.delay);
-        co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    co_await pause(downlink + p.action.delay);
     const std::string& body = *p.rep.body;
     auto write = [&stream](std::string_view a, std::string_view b) { return write_parts(stream, a, b); };
     switch (p.action.kind) {
@@ -425,6 +459,8 @@ asio::awaitable<bool> deliver(std::shared_ptr<Stream> stream, plan p) {
 template <class Stream>
 asio::awaitable<void> serve_requests(impl_ptr self, std::shared_ptr<Stream> stream, std::uint64_t conn_id) {
     beast::flat_buffer buf;
+    const auto& lat = self->opts.latency;
+    std::minstd_rand jitter_rng(static_cast<std::uint_fast32_t>(conn_id * 2654435761u + 1));
     for (;;) {
         if (self->stopped) break;
         http::request_parser<http::string_body> parser;
@@ -463,8 +499,19 @@ asio::awaitable<void> serve_requests(impl_ptr self, std::shared_ptr<Stream> stre
             ++self->in_flight;
             self->max_in_flight = std::max(self->max_in_flight, self->in_flight);
         }
+        // Simulated round trip: the request "arrives" after half of it, the answer after the rest.
+        std::chrono::nanoseconds rtt = lat.fixed;
+        if (lat.jitter.count() > 0)
+            rtt += std::chrono::microseconds(
+                std::uniform_int_distribution<std::int64_t>(0, lat.jitter.count())(jitter_rng));
+        co_await pause(rtt / 2);
+        if (self->stopped) {
+            std::lock_guard lk(self->mu);
+            --self->in_flight;
+            break;
+        }
         plan p = self->decide(req, conn_id);
-        bool keep = co_await deliver(stream, std::move(p));
+        bool keep = co_await deliver(stream, std::move(p), rtt - rtt / 2);
         {
             std::lock_guard lk(self->mu);
             --self->in_flight;
@@ -666,6 +713,14 @@ std::size_t fake_server::max_in_flight() const {
     return impl_->max_in_flight;
 }
 
+std::uint64_t fake_server::throttled_count() const {
+    return impl_->throttled.load();
+}
+
+std::uint64_t fake_server::request_count() const {
+    return impl_->handled.load();
+}
+
 std::uint64_t fake_server::connections_accepted() const {
     std::lock_guard lk(impl_->mu);
     return impl_->conn_seq;
@@ -675,6 +730,8 @@ void fake_server::clear_record() {
     std::lock_guard lk(impl_->mu);
     impl_->record.clear();
     impl_->max_in_flight = impl_->in_flight;
+    impl_->throttled = 0;
+    impl_->handled = 0;
 }
 
 std::string fake_server::seeded_contact_id(std::size_t i) const {

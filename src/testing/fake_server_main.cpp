@@ -27,6 +27,12 @@ void usage() {
                  "  --rate-limit N         requests per window per token (default 10000000)\n"
                  "  --rate-window-ms N     window length (default 10000)\n"
                  "  --no-rate-limit        never answer 429 from the limiter\n"
+                 "  --preset intercom      Intercom's limits: 1666 per 10 s window per token (app),\n"
+                 "                         4166 per window per workspace (25,000/min)\n"
+                 "  --workspace-rate-limit N  requests per window shared by a workspace's tokens (0: off)\n"
+                 "  --workspace-separator C   a token's workspace is its prefix before C (default ':')\n"
+                 "  --latency-ms N         round-trip time added to every response (default 0)\n"
+                 "  --jitter-ms N          plus a uniform random 0..N ms per response (default 0)\n"
                  "  --faults PATH          fault script (JSON array of rules)\n"
                  "  --threads N            io threads (default 1)\n"
                  "  --record               keep a record of requests (off by default here)\n";
@@ -72,6 +78,20 @@ int main(int argc, char** argv) {
                 opts.rate_limit.requests_per_window = static_cast<unsigned>(std::stoul(next()));
             else if (a == "--rate-window-ms")
                 opts.rate_limit.window = std::chrono::milliseconds(std::stoul(next()));
+            else if (a == "--preset") {
+                auto name = next();
+                if (name != "intercom") throw std::invalid_argument("unknown preset " + name);
+                opts.rate_limit = intercom::testing::rate_limit_options::intercom();
+            } else if (a == "--workspace-rate-limit")
+                opts.rate_limit.workspace_requests_per_window = static_cast<unsigned>(std::stoul(next()));
+            else if (a == "--workspace-separator") {
+                auto v = next();
+                if (v.size() != 1) throw std::invalid_argument("--workspace-separator takes one character");
+                opts.rate_limit.workspace_separator = v[0];
+            } else if (a == "--latency-ms")
+                opts.latency.fixed = std::chrono::milliseconds(std::stoul(next()));
+            else if (a == "--jitter-ms")
+                opts.latency.jitter = std::chrono::milliseconds(std::stoul(next()));
             else if (a == "--no-rate-limit")
                 opts.rate_limit.enabled = false;
             else if (a == "--faults")

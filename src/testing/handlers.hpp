@@ -7,8 +7,9 @@
 
 namespace intercom::testing::detail {
 
-/// POST .../search: validates body, runs the query over `items`, paginates with body.pagination.
-reply run_search(const call& c, const std::vector<entry*>& items, const search_schema& schema,
+/// POST .../search: validates body, runs the query over the objects of `collection` (matches cached
+/// until the store changes), sorts by body.sort if given, paginates with body.pagination.
+reply run_search(const call& c, store& s, std::string_view collection, const search_schema& schema,
                  std::string_view list_type, std::string_view list_field, std::size_t default_per_page);
 
 /// Adds/removes `{type, id, url}` to an embedded `{data, total_count, ...}` list (`list_field` names the

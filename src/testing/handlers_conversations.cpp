@@ -189,8 +189,7 @@ reply delete_conversation(call& c, store& s) {
 }
 
 reply search_conversations(call& c, store& s) {
-    return run_search(c, s.coll("conversations").all(), conversation_schema(), "conversation.list",
-                      "conversations", 20);
+    return run_search(c, s, "conversations", conversation_schema(), "conversation.list", "conversations", 20);
 }
 
 reply reply_conversation(call& c, store& s) {
@@ -546,7 +545,7 @@ reply detach_ticket_tag(call& c, store& s) {
 }
 
 reply search_tickets(call& c, store& s) {
-    return run_search(c, s.coll("tickets").all(), ticket_schema(), "ticket.list", "tickets", 20);
+    return run_search(c, s, "tickets", ticket_schema(), "ticket.list", "tickets", 20);
 }
 
 } // namespace

@@ -156,14 +156,21 @@ std::optional<std::uint64_t> parse_cursor(std::string_view s) {
 } // namespace
 
 std::optional<page_slice> cursor_page(const std::vector<entry*>& items, std::size_t per_page,
-                                      std::string_view starting_after) {
+                                      std::string_view starting_after, bool seq_ordered) {
     std::size_t start = 0;
     if (!starting_after.empty()) {
         auto seq = parse_cursor(starting_after);
         if (!seq) return std::nullopt;
-        auto it = std::upper_bound(items.begin(), items.end(), *seq,
-                                   [](std::uint64_t v, const entry* e) { return v < e->seq; });
-        start = static_cast<std::size_t>(it - items.begin());
+        if (seq_ordered) {
+            auto it = std::upper_bound(items.begin(), items.end(), *seq,
+                                       [](std::uint64_t v, const entry* e) { return v < e->seq; });
+            start = static_cast<std::size_t>(it - items.begin());
+        } else {
+            // Another order (a sorted search): the cursor names the last item of the previous page.
+            auto it = std::find_if(items.begin(), items.end(), [&](const entry* e) { return e->seq == *seq; });
+            if (it == items.end()) return std::nullopt;
+            start = static_cast<std::size_t>(it - items.begin()) + 1;
+        }
     }
     page_slice out;
     out.total = items.size();

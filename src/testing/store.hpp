@@ -100,8 +100,9 @@ struct page_slice {
 };
 
 /// Cursor style: items after the one whose cursor is `starting_after`. Returns nullopt for a bad cursor.
+/// `seq_ordered`: `items` are in creation order (binary search); otherwise the cursor's item is looked up.
 std::optional<page_slice> cursor_page(const std::vector<entry*>& items, std::size_t per_page,
-                                      std::string_view starting_after);
+                                      std::string_view starting_after, bool seq_ordered = true);
 /// Page-number style (1-based `page`). `next_url` (may be empty) is the base for a `next` link.
 page_slice number_page(const std::vector<entry*>& items, std::size_t page, std::size_t per_page,
                        std::string_view next_url_base);
@@ -137,6 +138,15 @@ struct store {
     std::vector<boost::json::object> events;
 
     std::vector<std::string> seeded_contacts, seeded_companies, seeded_conversations;
+
+    /// Bumped before every request that may change objects (anything but a GET or a search).
+    std::uint64_t generation = 0;
+    /// Search matches per (collection, query, sort), valid while `generation` is unchanged.
+    struct cached_search {
+        std::uint64_t generation = 0;
+        std::shared_ptr<const std::vector<entry*>> hits;
+    };
+    std::unordered_map<std::string, cached_search> search_cache;
 
     collection& coll(std::string_view name);
     /// A new id for `kind`: 24 hex digits for "hex" kinds, a decimal string otherwise.

@@ -32,11 +32,41 @@ struct seed_options {
     std::int64_t base_time = 1700000000; ///< created_at of the first seeded object (Unix seconds)
 };
 
-/// Intercom's limiter: a budget of requests per window, counted per access token (each token is an app).
+/// Intercom's limiter: a budget of requests per window, counted per access token (each token is an app),
+/// and optionally a second budget shared by all apps of a workspace.
+///
+/// Windows are aligned to the server's wall clock (window k covers [k*window, (k+1)*window) since the
+/// Unix epoch) and `X-RateLimit-Reset` is the Unix second at which the current window ends. With a
+/// window that is a whole number of seconds (Intercom: 10 s) that second is exact, so a client that
+/// waits for the reset finds a fresh budget and can spend all of it; a window of a fraction of a
+/// second is reported rounded up.
 struct rate_limit_options {
     bool enabled = true;
-    unsigned requests_per_window = 100000; ///< generous by default so benchmarks are not throttled
+    unsigned requests_per_window = 100000; ///< per token; generous by default so benchmarks are not throttled
     std::chrono::milliseconds window{10000};
+    /// Budget per window shared by the tokens of one workspace; 0: none. The workspace of a token is
+    /// the part before the first `workspace_separator` (the whole token when there is none), so by
+    /// default every token is an app in its own workspace.
+    unsigned workspace_requests_per_window = 0;
+    char workspace_separator = ':';
+
+    /// Intercom's published defaults: 10,000 calls/min per app enforced as 1,666 per 10-second
+    /// window, and 25,000/min per workspace (4,166 per window).
+    static rate_limit_options intercom() {
+        rate_limit_options o;
+        o.requests_per_window = 1666;
+        o.window = std::chrono::seconds(10);
+        o.workspace_requests_per_window = 4166;
+        return o;
+    }
+};
+
+/// Simulated network latency, added to every response (faults' `delay` comes on top). Half is spent
+/// before the request is handled (and counted by the limiter), half before the answer is written,
+/// like the two legs of a round trip. Waits are asynchronous: other connections are never held up.
+struct latency_options {
+    std::chrono::microseconds fixed{0};  ///< the round-trip time to model
+    std::chrono::microseconds jitter{0}; ///< plus a uniformly distributed 0..jitter per response
 };
 
 struct fake_server_options {
@@ -45,6 +75,7 @@ struct fake_server_options {
     bool tls = false;       ///< HTTPS with a CA made at start (see `ca_pem()`)
     seed_options seed;
     rate_limit_options rate_limit;
+    latency_options latency;
     /// `Intercom-Version` values accepted; empty: 1.0 ... 2.11, Preview and Unstable. A missing header
     /// means 2.11.
     std::vector<std::string> accepted_versions;
@@ -88,6 +119,10 @@ public:
     /// Most requests being handled at the same time (read but not yet fully answered).
     std::size_t max_in_flight() const;
     std::uint64_t connections_accepted() const;
+    /// Requests answered 429 by the limiter (not by faults) since start or `clear_record()`.
+    std::uint64_t throttled_count() const;
+    /// Requests handled (any status) since start or `clear_record()`, recorded or not.
+    std::uint64_t request_count() const;
     void clear_record();
 
     // --- store access for tests -----------------------------------------------------------------------

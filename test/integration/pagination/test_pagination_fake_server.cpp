@@ -308,35 +308,104 @@ BOOST_AUTO_TEST_CASE(repeating_cursor_fires_the_stuck_guard) {
     BOOST_TEST(n <= 3u);  // page 1, the injected page, at most one repeat
 }
 
-// 7. Partitioned export, K=4 and K=1, over 20,000 contacts: every id exactly once; wall time reported.
-BOOST_AUTO_TEST_CASE(partitioned_export_k4_and_k1_yield_every_contact_once) {
-    setup s({.contacts = 20000});
-    const std::int64_t base = 1700000000;  // seed_options::base_time; contacts are 37 s apart
-    const auto expected = seeded_contacts(s.server, 20000);
+// 7. Partitioned export, K=4 and K=8, over 20,000 contacts (37 s apart, about 9.5 days): the range is
+// probed (2 sorted one-item searches), the cuts snap to days (contacts compare by day), and every id
+// arrives exactly once. The request count is predicted exactly from the seeded timestamps: two probes
+// plus ceil(n_i / 150) pages per partition, with n_i what the server's day comparison puts in each.
+BOOST_AUTO_TEST_CASE(partitioned_export_k4_and_k8_yield_every_contact_once) {
+    constexpr std::size_t n = 20000;
+    constexpr std::int64_t base = 1700000000; // seed_options::base_time
+    constexpr std::int64_t day = 86400;
+    setup s({.contacts = n});
+    const auto expected = seeded_contacts(s.server, n);
     const std::set<std::string> expected_set(expected.begin(), expected.end());
-    for (unsigned k : {4u, 1u}) {
+    auto day_of = [](std::int64_t t) { return t / day; };
+    for (unsigned k : {4u, 8u}) {
         s.server.clear_record();
         partition_options o;
         o.partitions = k;
-        o.min = base;
-        o.max = base + 20000 * 37;
         o.per_page = 150;
         auto e = partitioned_export::create(s.c, o);
         BOOST_TEST_REQUIRE(bool(e));
+        BOOST_TEST(e->partitions() == 0u); // the range is not known before the probes
         auto t0 = std::chrono::steady_clock::now();
         auto ids = test::run_coro(s.ioc, drain_export(&*e), std::chrono::seconds(100));
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
         BOOST_TEST_REQUIRE(bool(ids));
-        BOOST_TEST(ids->size() == 20000u);
+        BOOST_TEST(ids->size() == n);
         BOOST_TEST((std::set<std::string>(ids->begin(), ids->end()) == expected_set));
+
+        // The cuts are those for the true range, so the partitions are what the data needs.
+        const std::int64_t lo = base, hi = base + std::int64_t(n - 1) * 37;
+        BOOST_TEST((e->cuts() == intercom::pagination::detail::export_cuts(lo, hi, k, day)));
+        const std::size_t parts = e->partitions();
+        BOOST_TEST(parts == e->cuts().size() + 1);
+        BOOST_TEST(parts >= k - 1); // 9.5 days leave room for K=8 day-aligned ranges
+        std::vector<std::size_t> sizes(parts, 0);
+        const auto& cuts = e->cuts();
+        const std::int64_t margin = intercom::pagination::detail::export_margin(day);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::int64_t v = base + std::int64_t(i) * 37;
+            std::size_t hits = 0;
+            for (std::size_t p = 0; p < parts; ++p) {
+                bool in = (p == 0 || day_of(v) > day_of(cuts[p - 1] - margin)) &&
+                          (p + 1 == parts || day_of(v) < day_of(cuts[p]));
+                if (in) {
+                    ++sizes[p];
+                    ++hits;
+                }
+            }
+            BOOST_TEST_REQUIRE(hits == 1u); // UTC server: the ranges are disjoint and complete
+        }
+        std::size_t pages = 0, largest = 0;
+        for (auto sz : sizes) {
+            pages += (sz + 149) / 150;
+            largest = std::max(largest, sz);
+        }
         auto st = e->stats();
-        BOOST_TEST(st.delivered == 20000u);
-        BOOST_TEST(s.server.count("POST", "/contacts/search") == st.fetches);
-        BOOST_TEST_MESSAGE("partitioned export K=" << k << ": " << ms.count() << " ms, " << st.fetches
-                                                   << " requests, dropped foreign " << st.dropped_foreign
-                                                   << ", duplicates " << st.dropped_duplicates
-                                                   << ", peak in flight " << s.server.max_in_flight());
+        BOOST_TEST(st.probes == 2u);
+        BOOST_TEST(st.delivered == n);
+        BOOST_TEST(st.dropped_duplicates == 0u);
+        BOOST_TEST(st.fetches == pages + 2);
+        BOOST_TEST(s.server.count("POST", "/contacts/search") == pages + 2);
+        // Balanced: snapping a cut to a day moves it by at most half a day, so no partition exceeds
+        // its share by more than a day of data (the old ±2-day padding made each K=8 partition fetch
+        // about half of everything).
+        BOOST_TEST(largest <= n / k + std::size_t(day / 37) + 1);
+        BOOST_TEST(s.server.max_in_flight() >= 2u); // the partitions ran concurrently
+        std::string dist;
+        for (auto sz : sizes) dist += (dist.empty() ? "" : ", ") + std::to_string(sz);
+        BOOST_TEST_MESSAGE("partitioned export K=" << k << ": " << parts << " partitions [" << dist << "], "
+                                                   << st.fetches << " requests (2 probes), " << ms.count()
+                                                   << " ms, duplicates dropped " << st.dropped_duplicates
+                                                   << ", ids remembered " << st.remembered
+                                                   << ", server peak in flight " << s.server.max_in_flight());
     }
+}
+
+// A filter that matches nothing: the two range probes find no item and no partition is started.
+BOOST_AUTO_TEST_CASE(partitioned_export_of_nothing_costs_two_probes) {
+    setup s({.contacts = 300});
+    partition_options o;
+    o.partitions = 8;
+    o.filter = search::field("email") == "nobody@nowhere.example";
+    auto e = partitioned_export::create(s.c, o);
+    BOOST_TEST_REQUIRE(bool(e));
+    auto ids = test::run_coro(s.ioc, drain_export(&*e));
+    BOOST_TEST_REQUIRE(bool(ids));
+    BOOST_TEST(ids->empty());
+    BOOST_TEST(e->stats().fetches == 2u);
+    BOOST_TEST(e->partitions() == 0u);
+    BOOST_TEST(s.server.count("POST", "/contacts/search") == 2u);
+    // The probes asked for one item, sorted both ways.
+    auto recs = requests_to(s.server, "POST", "/contacts/search");
+    std::set<std::string> orders;
+    for (const auto& r : recs) {
+        auto b = json::parse(r.body);
+        BOOST_TEST(b.at("pagination").at("per_page") == json::value(1));
+        orders.insert(std::string(b.at("sort").at("order").as_string()));
+    }
+    BOOST_TEST((orders == std::set<std::string>{"ascending", "descending"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -169,10 +169,12 @@ namespace {
 // window's reset up to whole seconds, so a burst starting at a random fraction of a second spends
 // 0 to 1 s extra on its first window; starting just before a second boundary keeps that at ~0.1 s
 // and the measured ratio close to the steady state W / (W + 1) instead of varying by run.
-void start_just_before_a_second() {
+// The fake server's windows are aligned to the wall clock (window k = [k*W, (k+1)*W) since the epoch).
+// Starting just after a boundary makes the first window a whole one, so every window is comparable.
+void start_just_after_a_window_boundary(std::chrono::milliseconds w) {
     auto now = std::chrono::system_clock::now();
-    auto next = std::chrono::ceil<std::chrono::seconds>(now + 150ms);
-    std::this_thread::sleep_until(next - 100ms);
+    auto into = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % w;
+    std::this_thread::sleep_until(now - into + w + 20ms);
 }
 
 struct burst_tally {
@@ -198,11 +200,10 @@ asio::awaitable<void> burst_call(client c, std::string id, burst_tally* t) {
 
 } // namespace
 
-// The fake server's windows start at a token's first request and report X-RateLimit-Reset rounded
-// *up* to whole seconds (never early). A client that waits for the reported reset (+ its 200 ms
-// margin) therefore runs one window every W + 1 s: its best possible rate is W / (W + 1) of the
-// limit. W = 5 s keeps that above 80 % (83 %); B = 700 per window makes 2,000 requests span three
-// windows (700, 700, 600), about 13 s.
+// The fake server's windows are aligned to its clock and X-RateLimit-Reset is the exact second a
+// window ends, so a client that waits for the reset (+ its 200 ms margin) can use nearly all of
+// every window. B = 700 per W = 5 s window makes 2,000 requests span three windows (700, 700, 600),
+// about 10 s.
 BOOST_AUTO_TEST_CASE(burst_of_2000_is_paced_without_429s) {
     constexpr unsigned budget = 700;
     constexpr auto window = 5s;
@@ -221,7 +222,7 @@ BOOST_AUTO_TEST_CASE(burst_of_2000_is_paced_without_429s) {
     client c(transport, o);
 
     burst_tally t;
-    start_just_before_a_second();
+    start_just_after_a_window_boundary(window);
     for (int i = 0; i < total; ++i)
         asio::co_spawn(ioc, burst_call(c, server.seeded_contact_id(static_cast<std::size_t>(i % 50)), &t),
                        asio::detached);
@@ -234,8 +235,7 @@ BOOST_AUTO_TEST_CASE(burst_of_2000_is_paced_without_429s) {
     BOOST_TEST(t.saw_429.load() == 0); // zero 429s reach the caller
     BOOST_TEST(t.other.load() == 0);
 
-    // Rebuild the server's windows from its record (a window starts at the first request after
-    // the previous one ended).
+    // Rebuild the server's windows from its record (aligned: window k = [k*W, (k+1)*W)).
     auto rec = server.requests();
     std::sort(rec.begin(), rec.end(), [](auto& a, auto& b) { return a.sequence < b.sequence; });
     struct win {
@@ -245,7 +245,8 @@ BOOST_AUTO_TEST_CASE(burst_of_2000_is_paced_without_429s) {
     std::vector<win> wins;
     std::size_t server_429 = 0;
     for (const auto& r : rec) {
-        if (wins.empty() || r.received - wins.back().start >= window) wins.push_back({r.received});
+        auto start = r.received - r.received.time_since_epoch() % window;
+        if (wins.empty() || start != wins.back().start) wins.push_back({start});
         if (r.status == 429) {
             ++wins.back().rejected;
             ++server_429;

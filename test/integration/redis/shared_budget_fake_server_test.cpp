@@ -55,14 +55,14 @@ asio::awaitable<void> one_call(client c, std::string path, tally* t) {
     ++t->done;
 }
 
-// Sleeps until 400 ms before the next whole second of wall time (the stores connect to Redis first). The fake server rounds the first
-// window's reset up to whole seconds, so a burst starting at a random fraction of a second spends
-// 0 to 1 s extra on its first window; starting just before a second boundary keeps that small
-// and the measured ratio close to the steady state W / (W + 1) instead of varying by run.
-void start_just_before_a_second() {
+// The fake server's windows are aligned to the wall clock (window k = [k*W, (k+1)*W) since the epoch).
+// Starting just after a boundary (the stores connect to Redis first) makes the first window a whole
+// one, so the measured ratio is the steady state instead of varying by run.
+void start_just_after_a_window_boundary() {
     auto now = std::chrono::system_clock::now();
-    auto next = std::chrono::ceil<std::chrono::seconds>(now + 450ms);
-    std::this_thread::sleep_until(next - 400ms);
+    auto into = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) %
+                std::chrono::milliseconds(window);
+    std::this_thread::sleep_until(now - into + window + 20ms);
 }
 
 struct member {
@@ -122,8 +122,8 @@ struct fleet {
     }
 };
 
-// Per server window (rebuilt from the record: a window starts at the first request after the
-// previous one ended), requests answered 200 and 429 for `token`.
+// Per server window (rebuilt from the record: aligned, window k = [k*W, (k+1)*W)), requests answered
+// 200 and 429 for `token`.
 struct window_stats {
     std::vector<std::size_t> served, rejected;
     std::vector<std::chrono::system_clock::time_point> starts;
@@ -133,8 +133,9 @@ struct window_stats {
         std::sort(rec.begin(), rec.end(), [](auto& a, auto& b) { return a.sequence < b.sequence; });
         for (const auto& r : rec) {
             if (r.header("Authorization") != "Bearer " + token) continue;
-            if (starts.empty() || r.received - starts.back() >= window) {
-                starts.push_back(r.received);
+            auto start = r.received - r.received.time_since_epoch() % window;
+            if (starts.empty() || start != starts.back()) {
+                starts.push_back(start);
                 served.push_back(0);
                 rejected.push_back(0);
             }
@@ -203,7 +204,7 @@ BOOST_AUTO_TEST_CASE(four_clients_share_the_fake_servers_window_budget_through_r
         m.store = std::make_shared<pipeline::local_budget_store>(o);
     }
 
-    start_just_before_a_second();
+    start_just_after_a_window_boundary();
     shared.start(server);
     local.start(server);
     std::vector<std::thread> threads;
@@ -231,14 +232,12 @@ BOOST_AUTO_TEST_CASE(four_clients_share_the_fake_servers_window_budget_through_r
     BOOST_TEST(shared.t.ok.load() == total);
     BOOST_TEST(shared.t.saw_429.load() == 0);
     BOOST_TEST(shared.t.other.load() == 0);
-    // 429s at the server (retried, never seen by callers) are reported, not asserted to be zero:
-    // the fake server re-anchors its window at the first request after each reset, so its next
-    // reported reset is 1 s later than the store's rolled-over window. The store treats that
-    // snapshot as a "later window" and replaces its remaining budget with
-    // `X-RateLimit-Remaining - unanswered` of the *reporting process only*, forgetting what the
-    // other processes admitted but the server has not seen yet: up to (clients - 1) x
-    // max_in_flight over-admission per window (8 or 16 observed). Against windows aligned to a
-    // fixed grid the snapshot falls into the same window and `min()` applies instead.
+    // 429s at the server (retried, never seen by callers) are reported, not asserted to be zero.
+    // The bound dates from when the fake server re-anchored its window at the first request after
+    // each reset (a snapshot then looked like a "later window" and replaced the store's remaining
+    // budget, forgetting other processes' unanswered requests). Its windows are now aligned to a
+    // fixed grid, so snapshots fall into the store's current window and `min()` applies; the bound
+    // stays as a guard.
     BOOST_TEST(ws.total_429 <= std::size_t((clients - 1) * 8) * ws.starts.size());
     BOOST_TEST(ws.rate_ratio() >= 0.8);
     for (auto n : ws.served)
