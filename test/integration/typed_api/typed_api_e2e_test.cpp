@@ -211,7 +211,8 @@ asio::awaitable<void> conversations_flow(intercom::client cl, tst::fake_server* 
     admin_reply.type = "admin";
     admin_reply.admin_id = admin;
     admin_reply.body = "We are on it";
-    m::conversation replied = co_await convs.reply(id, m::reply_conversation_request{admin_reply, nullptr});
+    m::reply_conversation_request reply_body{admin_reply, nullptr};  // named: no temporary in co_await (g++ 12)
+    m::conversation replied = co_await convs.reply(id, reply_body);
     {
         const auto& sent = server->requests();
         BOOST_TEST_REQUIRE(!sent.empty());
@@ -400,7 +401,8 @@ asio::awaitable<void> tickets_flow(intercom::client cl, tst::fake_server* server
     admin_reply.type = "admin";
     admin_reply.admin_id = admin;
     admin_reply.body = "Extinguisher sent";
-    m::ticket_reply r = co_await tickets.reply(id, m::tickets_reply_request{admin_reply, nullptr});
+    m::tickets_reply_request reply_body{admin_reply, nullptr};
+    m::ticket_reply r = co_await tickets.reply(id, reply_body);
     BOOST_TEST(r.type.value_or("") == "ticket_part");
     BOOST_TEST_REQUIRE(r.body.has_value());
     BOOST_TEST(*r.body == "Extinguisher sent");
