@@ -286,6 +286,71 @@ BOOST_AUTO_TEST_CASE(conversations_search_all) {
     BOOST_TEST(f.server.count("POST", "/conversations/search") == 3u);
 }
 
+// Tickets search: typed tickets, the cursor in the body of every page after the first.
+BOOST_AUTO_TEST_CASE(tickets_search_all) {
+    fixture f({.contacts = 3});
+    auto types = run_coro(f.ioc, f.cl.ticket_types().try_list());
+    BOOST_TEST_REQUIRE(types.has_value());
+    BOOST_TEST_REQUIRE(types->data.has_value());  // the server sends `data` (typed since the model fix)
+    BOOST_TEST_REQUIRE(!types->data->empty());
+    const std::string type_id = str(types->data->front().id);
+    std::set<std::string> created;
+    for (int i = 0; i < 5; ++i) {
+        m::create_ticket_request req;
+        req.ticket_type_id = type_id;
+        req.contacts = std::vector<m::create_ticket_request_contacts_item>{
+            m::create_ticket_request_contacts_item::with_id(f.server.seeded_contact_id(0))};
+        req.ticket_attributes = boost::json::object{{"_default_title_", "t" + std::to_string(i)}};
+        auto t = run_coro(f.ioc, f.cl.tickets().try_create(req));
+        BOOST_TEST_REQUIRE(t.has_value());
+        created.insert(str(t->id));
+    }
+    m::search_request body;
+    body.query = m::search_request_query{boost::json::parse(R"({"field":"created_at","operator":">","value":0})"),
+                                         nullptr};
+    m::starting_after_paging pag;
+    pag.per_page = 2;
+    body.pagination = pag;
+    auto p = f.cl.tickets().search_all(body);
+    std::set<std::string> found;
+    for (;;) {
+        auto r = run_coro(f.ioc, p.next());
+        BOOST_TEST_REQUIRE(bool(r));
+        if (!*r) break;
+        found.insert(str((*r)->id));
+    }
+    BOOST_TEST((found == created));
+    auto seen = f.requests("POST", "/tickets/search");
+    BOOST_TEST_REQUIRE(seen.size() == 3u);  // 2 + 2 + 1
+    BOOST_TEST(boost::json::parse(seen[2].body).at("pagination").at("starting_after").is_string());
+}
+
+// An Unstable-only list: every page carries `Intercom-Version: Unstable`.
+BOOST_AUTO_TEST_CASE(unstable_list_all_sends_the_version_on_every_page) {
+    fixture f({});
+    for (int i = 0; i < 3; ++i) {
+        m::create_external_page_request req;
+        req.title = "page " + std::to_string(i);
+        req.html = "<p>x</p>";
+        req.source_id = "src-1";
+        req.external_id = "ext-" + std::to_string(i);
+        auto r = run_coro(f.ioc, f.cl.ai_content().try_create_external_page(req));
+        BOOST_TEST_REQUIRE(r.has_value());
+    }
+    auto p = f.cl.ai_content().list_external_pages_all();
+    std::vector<std::string> titles;
+    for (;;) {
+        auto r = run_coro(f.ioc, p.next());
+        BOOST_TEST_REQUIRE(bool(r));
+        if (!*r) break;
+        titles.push_back((*r)->title.value_or(""));
+    }
+    BOOST_TEST((titles == std::vector<std::string>{"page 0", "page 1", "page 2"}));
+    auto seen = f.requests("GET", "/ai/external_pages");
+    BOOST_TEST_REQUIRE(seen.size() == 1u);  // one page, no `next`: no second request
+    BOOST_TEST(has_header(seen[0], "Intercom-Version", "Unstable"));
+}
+
 // `pages.next` as a URL (GET /events): the pager follows the server's URL.
 BOOST_AUTO_TEST_CASE(data_events_list_all_follows_next_url) {
     fixture f({.contacts = 2});
