@@ -86,7 +86,10 @@ void bind_query_paging(listing& l, pager_options& o) {
     auto scroll = take(l.query, "scroll_param");
     if (caller_start) return;
     if (page) {
-        if (auto n = lenient_int(boost::json::value(*page))) o.start.page = *n;
+        if (auto n = lenient_int(boost::json::value(*page)))
+            o.start.page = *n;
+        else
+            l.query.emplace_back("page", std::move(*page));  // not a number: let the server say so
     }
     if (after) o.start.starting_after = std::move(*after);
     if (scroll) o.start.scroll_param = std::move(*scroll);

@@ -382,6 +382,7 @@ pagination::pager<models::contact> contacts_api::search_all(models::search_reque
     l.options = std::move(opts);
     boost::json::value jv;
     encode(jv, body);
+    l.per_page = 50u;
     return pagination::make_typed_search_pager<models::contact>(client_, std::move(l),
                                                                 std::move(jv.as_object()), std::move(pager));
 }

@@ -367,6 +367,7 @@ conversations_api::search_all(models::search_request body, pagination::pager_opt
     l.options = std::move(opts);
     boost::json::value jv;
     encode(jv, body);
+    l.per_page = 20u;
     return pagination::make_typed_search_pager<models::conversation_list_item>(
         client_, std::move(l), std::move(jv.as_object()), std::move(pager));
 }

@@ -688,6 +688,7 @@ pagination::pager<models::ticket> tickets_api::search_all(models::search_request
     l.options = std::move(opts);
     boost::json::value jv;
     encode(jv, body);
+    l.per_page = 20u;
     return pagination::make_typed_search_pager<models::ticket>(client_, std::move(l),
                                                                std::move(jv.as_object()), std::move(pager));
 }

@@ -874,6 +874,9 @@ def emit_pager_methods(g, cls, o, path_expr):
     if o["body"]:
         out.append("    boost::json::value jv;\n    encode(jv, body);\n")
         if style == "search":
+            # the documented server default, sent explicitly so that every page asks for the same size
+            # (page 2 must carry `pagination.per_page`); the body's own `pagination.per_page` wins
+            out.append("    l.per_page = %du;\n" % (50 if o["search_kind"] == "contacts" else 20))
             out.append("    return pagination::make_typed_search_pager<%s>(client_, std::move(l), "
                        "std::move(jv.as_object()), std::move(pager));\n}\n\n" % it)
             if o["search_kind"]:

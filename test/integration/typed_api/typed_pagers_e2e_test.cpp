@@ -286,6 +286,27 @@ BOOST_AUTO_TEST_CASE(conversations_search_all) {
     BOOST_TEST(f.server.count("POST", "/conversations/search") == 3u);
 }
 
+// A search body without `pagination`: every page asks for the documented default size (20 for
+// conversations), the first page included, so the pages are consistent.
+BOOST_AUTO_TEST_CASE(conversations_search_all_default_page_size) {
+    fixture f({.contacts = 5, .conversations = 45});
+    m::search_request body;
+    body.query = m::search_request_query{boost::json::parse(R"({"field":"created_at","operator":">","value":0})"),
+                                         nullptr};
+    auto p = f.cl.conversations().search_all(body);
+    std::size_t n = 0;
+    for (;;) {
+        auto r = run_coro(f.ioc, p.next());
+        BOOST_TEST_REQUIRE(bool(r));
+        if (!*r) break;
+        ++n;
+    }
+    BOOST_TEST(n == 45u);
+    auto seen = f.requests("POST", "/conversations/search");
+    BOOST_TEST_REQUIRE(seen.size() == 3u);  // 20 + 20 + 5
+    for (const auto& r : seen) BOOST_TEST(boost::json::parse(r.body).at("pagination").at("per_page") == 20);
+}
+
 // Tickets search: typed tickets, the cursor in the body of every page after the first.
 BOOST_AUTO_TEST_CASE(tickets_search_all) {
     fixture f({.contacts = 3});
