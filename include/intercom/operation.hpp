@@ -1,6 +1,10 @@
 // Static facts about each API operation that the pipeline needs (method, path, retry class).
 #pragma once
 
+// Boost 1.81's core string_view (used by beast's verb) needs std::ostream complete, and does not
+// include <ostream> itself: include it first so this header compiles on its own.
+#include <ostream>
+
 #include <boost/beast/http/verb.hpp>
 
 #include <string_view>

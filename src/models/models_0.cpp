@@ -6,70 +6,46 @@
 
 namespace intercom::models {
 
+namespace {
+
+// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).
+template <class Alt, class V>
+bool try_alternative(const boost::json::value& jv, V& out) {
+    Alt x;
+    decode(jv, x);
+    out.value = std::move(x);
+    return true;
+}
+
+} // namespace
+
 bool decode(const boost::json::value& jv, action_component& out) {
     const auto* o = jv.if_object();
     if (!o) {
         out.value = jv;
         return true;
     }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "sheet"))) {
-        models::sheet_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "url"))) {
-        models::url_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "submit"))) {
-        models::submit_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "sheet")))
+        return try_alternative<models::sheet_action_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "url")))
+        return try_alternative<models::url_action_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "submit")))
+        return try_alternative<models::submit_action_component>(jv, out);
     if (json::has_keys(*o, {"type", "url"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "sheet"))) {
-        models::sheet_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"type", "url"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "url"))) {
-        models::url_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "submit"))) {
-        models::submit_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "sheet")))
+        return try_alternative<models::sheet_action_component>(jv, out);
+    if (json::has_keys(*o, {"type", "url"}) && (!o->contains("type") || json::key_equals(*o, "type", "url")))
+        return try_alternative<models::url_action_component>(jv, out);
+    if (json::has_keys(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "submit")))
+        return try_alternative<models::submit_action_component>(jv, out);
     if (json::keys_within(*o, {"type", "url"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "sheet"))) {
-        models::sheet_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "sheet")))
+        return try_alternative<models::sheet_action_component>(jv, out);
     if (json::keys_within(*o, {"type", "url"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "url"))) {
-        models::url_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "submit"))) {
-        models::submit_action_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "url")))
+        return try_alternative<models::url_action_component>(jv, out);
+    if (json::keys_within(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "submit")))
+        return try_alternative<models::submit_action_component>(jv, out);
     out.value = jv;
     return true;
 }
@@ -873,42 +849,18 @@ bool decode(const boost::json::value& jv, attach_contact_to_conversation_request
         out.value = jv;
         return true;
     }
-    if (json::has_keys(*o, {"intercom_user_id"})) {
-        models::attach_contact_to_conversation_request_customer_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"user_id"})) {
-        models::attach_contact_to_conversation_request_customer_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"email"})) {
-        models::attach_contact_to_conversation_request_customer_option_3 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"customer", "intercom_user_id"})) {
-        models::attach_contact_to_conversation_request_customer_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"customer", "user_id"})) {
-        models::attach_contact_to_conversation_request_customer_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"customer", "email"})) {
-        models::attach_contact_to_conversation_request_customer_option_3 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if (json::has_keys(*o, {"intercom_user_id"}))
+        return try_alternative<models::attach_contact_to_conversation_request_customer_option_1>(jv, out);
+    if (json::has_keys(*o, {"user_id"}))
+        return try_alternative<models::attach_contact_to_conversation_request_customer_option_2>(jv, out);
+    if (json::has_keys(*o, {"email"}))
+        return try_alternative<models::attach_contact_to_conversation_request_customer_option_3>(jv, out);
+    if (json::keys_within(*o, {"customer", "intercom_user_id"}))
+        return try_alternative<models::attach_contact_to_conversation_request_customer_option_1>(jv, out);
+    if (json::keys_within(*o, {"customer", "user_id"}))
+        return try_alternative<models::attach_contact_to_conversation_request_customer_option_2>(jv, out);
+    if (json::keys_within(*o, {"customer", "email"}))
+        return try_alternative<models::attach_contact_to_conversation_request_customer_option_3>(jv, out);
     out.value = jv;
     return true;
 }

@@ -6,6 +6,19 @@
 
 namespace intercom::models {
 
+namespace {
+
+// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).
+template <class Alt, class V>
+bool try_alternative(const boost::json::value& jv, V& out) {
+    Alt x;
+    decode(jv, x);
+    out.value = std::move(x);
+    return true;
+}
+
+} // namespace
+
 bool decode(const boost::json::value& jv, close_conversation_request& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -104,6 +117,52 @@ void encode(boost::json::value& jv, const companies_attach_contact_request& v) {
     json::object_writer w(o);
     w.field("id", v.id);
     w.finish(v.extra);
+}
+
+bool decode(const boost::json::value& jv, companies_find_response& out) {
+    const auto* o = jv.if_object();
+    if (!o) {
+        out.value = jv;
+        return true;
+    }
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "list")))
+        return try_alternative<models::company_list>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "company")))
+        return try_alternative<models::company>(jv, out);
+    if (json::has_keys(*o, {"type", "total_count", "data"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "list")))
+        return try_alternative<models::company_list>(jv, out);
+    if (json::has_keys(*o, {"company_id", "id", "app_id", "name", "remote_created_at", "created_at",
+                            "updated_at", "last_request_at", "monthly_spend", "session_count", "user_count",
+                            "size", "website", "industry"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "company")))
+        return try_alternative<models::company>(jv, out);
+    if (json::keys_within(*o, {"data", "pages", "total_count", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "list")))
+        return try_alternative<models::company_list>(jv, out);
+    if (json::keys_within(*o, {"app_id", "company_id", "created_at", "custom_attributes", "id", "industry",
+                               "last_request_at", "monthly_spend", "name", "plan", "remote_created_at",
+                               "segments", "session_count", "size", "tags", "type", "updated_at",
+                               "user_count", "website"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "company")))
+        return try_alternative<models::company>(jv, out);
+    out.value = jv;
+    return true;
+}
+
+void encode(boost::json::value& jv, const companies_find_response& v) {
+    if (v.value.index() == 0) {
+        jv = std::get<0>(v.value);
+        return;
+    }
+    std::visit(
+        [&](const auto& x) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, boost::json::value>)
+                jv = x;
+            else
+                encode(jv, x);
+        },
+        v.value);
 }
 
 bool decode(const boost::json::value& jv, company& out) {
@@ -306,260 +365,115 @@ bool decode(const boost::json::value& jv, component& out) {
         out.value = jv;
         return true;
     }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "button"))) {
-        models::button_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "checkbox"))) {
-        models::checkbox_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "dropdown"))) {
-        models::dropdown_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "input"))) {
-        models::input_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "list"))) {
-        models::list_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "single-select"))) {
-        models::single_select_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "textarea"))) {
-        models::text_area_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "data-table"))) {
-        models::data_table_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "button")))
+        return try_alternative<models::button_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "checkbox")))
+        return try_alternative<models::checkbox_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "dropdown")))
+        return try_alternative<models::dropdown_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "input")))
+        return try_alternative<models::input_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "list")))
+        return try_alternative<models::list_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "single-select")))
+        return try_alternative<models::single_select_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "textarea")))
+        return try_alternative<models::text_area_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "data-table")))
+        return try_alternative<models::data_table_component>(jv, out);
     if ((o->contains("bottom_margin") || o->contains("type")) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "divider"))) {
-        models::divider_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "divider")))
+        return try_alternative<models::divider_component>(jv, out);
     if ((o->contains("bottom_margin") || o->contains("type")) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "image"))) {
-        models::image_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "spacer"))) {
-        models::spacer_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "image")))
+        return try_alternative<models::image_component>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "spacer")))
+        return try_alternative<models::spacer_component>(jv, out);
     if ((o->contains("bottom_margin") || o->contains("type")) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "text"))) {
-        models::text_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "text")))
+        return try_alternative<models::text_component>(jv, out);
     if (json::has_keys(*o, {"type", "id", "label", "action"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "button"))) {
-        models::button_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "button")))
+        return try_alternative<models::button_component>(jv, out);
     if (json::has_keys(*o, {"type", "id", "option", "label"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "checkbox"))) {
-        models::checkbox_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "checkbox")))
+        return try_alternative<models::checkbox_component>(jv, out);
     if (json::has_keys(*o, {"type", "id", "options"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "dropdown"))) {
-        models::dropdown_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"type", "id"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "input"))) {
-        models::input_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "dropdown")))
+        return try_alternative<models::dropdown_component>(jv, out);
+    if (json::has_keys(*o, {"type", "id"}) && (!o->contains("type") || json::key_equals(*o, "type", "input")))
+        return try_alternative<models::input_component>(jv, out);
     if (json::has_keys(*o, {"type", "items"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "list"))) {
-        models::list_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "list")))
+        return try_alternative<models::list_component>(jv, out);
     if (json::has_keys(*o, {"type", "id", "options"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "single-select"))) {
-        models::single_select_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "single-select")))
+        return try_alternative<models::single_select_component>(jv, out);
     if (json::has_keys(*o, {"type", "id"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "textarea"))) {
-        models::text_area_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "textarea")))
+        return try_alternative<models::text_area_component>(jv, out);
     if (json::has_keys(*o, {"type", "items"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "data-table"))) {
-        models::data_table_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "data-table")))
+        return try_alternative<models::data_table_component>(jv, out);
     if (json::has_keys(*o, {"type"}) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "divider"))) {
-        models::divider_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "divider")))
+        return try_alternative<models::divider_component>(jv, out);
     if (json::has_keys(*o, {"type", "url", "width", "height"}) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "image"))) {
-        models::image_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "spacer"))) {
-        models::spacer_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "image")))
+        return try_alternative<models::image_component>(jv, out);
+    if (json::has_keys(*o, {"type"}) && (!o->contains("type") || json::key_equals(*o, "type", "spacer")))
+        return try_alternative<models::spacer_component>(jv, out);
     if (json::has_keys(*o, {"type", "text"}) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "text"))) {
-        models::text_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "text")))
+        return try_alternative<models::text_component>(jv, out);
     if (json::keys_within(*o, {"action", "disabled", "id", "label", "style", "type"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "button"))) {
-        models::button_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "button")))
+        return try_alternative<models::button_component>(jv, out);
     if (json::keys_within(*o, {"disabled", "id", "label", "option", "save_state", "type", "value"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "checkbox"))) {
-        models::checkbox_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "checkbox")))
+        return try_alternative<models::checkbox_component>(jv, out);
     if (json::keys_within(*o, {"disabled", "id", "label", "options", "save_state", "type", "value"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "dropdown"))) {
-        models::dropdown_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "dropdown")))
+        return try_alternative<models::dropdown_component>(jv, out);
     if (json::keys_within(
             *o, {"action", "disabled", "id", "label", "placeholder", "save_state", "type", "value"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "input"))) {
-        models::input_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "input")))
+        return try_alternative<models::input_component>(jv, out);
     if (json::keys_within(*o, {"disabled", "items", "type"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "list"))) {
-        models::list_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "list")))
+        return try_alternative<models::list_component>(jv, out);
     if (json::keys_within(*o,
                           {"action", "disabled", "id", "label", "options", "save_state", "type", "value"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "single-select"))) {
-        models::single_select_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "single-select")))
+        return try_alternative<models::single_select_component>(jv, out);
     if (json::keys_within(*o, {"disabled", "error", "id", "label", "placeholder", "type", "value"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "textarea"))) {
-        models::text_area_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "textarea")))
+        return try_alternative<models::text_area_component>(jv, out);
     if (json::keys_within(*o, {"items", "type"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "data-table"))) {
-        models::data_table_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "data-table")))
+        return try_alternative<models::data_table_component>(jv, out);
     if (json::keys_within(*o, {"bottom_margin", "id", "type"}) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "divider"))) {
-        models::divider_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "divider")))
+        return try_alternative<models::divider_component>(jv, out);
     if (json::keys_within(
             *o, {"action", "align", "bottom_margin", "height", "id", "rounded", "type", "url", "width"}) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "image"))) {
-        models::image_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "image")))
+        return try_alternative<models::image_component>(jv, out);
     if (json::keys_within(*o, {"id", "size", "type"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "spacer"))) {
-        models::spacer_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "spacer")))
+        return try_alternative<models::spacer_component>(jv, out);
     if (json::keys_within(*o, {"align", "bottom_margin", "id", "style", "text", "type"}) &&
         (!o->contains("bottom_margin") || json::key_equals(*o, "bottom_margin", "none")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "text"))) {
-        models::text_component x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "text")))
+        return try_alternative<models::text_component>(jv, out);
     out.value = jv;
     return true;
 }
@@ -585,32 +499,16 @@ bool decode(const boost::json::value& jv, configure_request& out) {
         out.value = jv;
         return true;
     }
-    if (json::has_keys(*o, {"workspace_id", "admin", "context"})) {
-        models::configure_request_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if (json::has_keys(*o, {"workspace_id", "admin", "context"}))
+        return try_alternative<models::configure_request_option_1>(jv, out);
     if (json::has_keys(*o, {"workspace_id", "workspace_region", "component_id", "admin", "context",
-                            "current_canvas", "input_values"})) {
-        models::configure_request_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"admin", "context", "workspace_id"})) {
-        models::configure_request_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+                            "current_canvas", "input_values"}))
+        return try_alternative<models::configure_request_option_2>(jv, out);
+    if (json::keys_within(*o, {"admin", "context", "workspace_id"}))
+        return try_alternative<models::configure_request_option_1>(jv, out);
     if (json::keys_within(*o, {"admin", "component_id", "context", "current_canvas", "input_values",
-                               "workspace_id", "workspace_region"})) {
-        models::configure_request_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+                               "workspace_id", "workspace_region"}))
+        return try_alternative<models::configure_request_option_2>(jv, out);
     out.value = jv;
     return true;
 }
@@ -684,30 +582,11 @@ bool decode(const boost::json::value& jv, configure_response& out) {
         out.value = jv;
         return true;
     }
-    if (json::has_keys(*o, {"results"})) {
-        models::results_response x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"canvas"})) {
-        models::configure_response_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"results"})) {
-        models::results_response x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"canvas"})) {
-        models::configure_response_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if (json::has_keys(*o, {"results"})) return try_alternative<models::results_response>(jv, out);
+    if (json::has_keys(*o, {"canvas"})) return try_alternative<models::configure_response_option_2>(jv, out);
+    if (json::keys_within(*o, {"results"})) return try_alternative<models::results_response>(jv, out);
+    if (json::keys_within(*o, {"canvas"}))
+        return try_alternative<models::configure_response_option_2>(jv, out);
     out.value = jv;
     return true;
 }
@@ -1095,79 +974,46 @@ bool decode(const boost::json::value& jv, contact_reply_conversation_request& ou
     }
     if ((o->contains("message_type") || o->contains("type")) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_intercom_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_intercom_user_id_request>(jv, out);
     if ((o->contains("message_type") || o->contains("type")) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_email_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"email", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_email_request>(jv, out);
     if ((o->contains("message_type") || o->contains("type")) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_user_id_request>(jv, out);
     if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_intercom_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_intercom_user_id_request>(jv, out);
     if (json::has_keys(*o, {"email", "message_type", "type", "body"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_email_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_email_request>(jv, out);
     if (json::has_keys(*o, {"user_id", "message_type", "type", "body"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_user_id_request>(jv, out);
     if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at",
                                "intercom_user_id", "message_type", "type"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_intercom_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_intercom_user_id_request>(jv, out);
     if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at", "email",
                                "message_type", "type"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_email_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_email_request>(jv, out);
     if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at", "message_type",
                                "type", "user_id"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_user_id_request>(jv, out);
     out.value = jv;
     return true;
 }
@@ -1303,77 +1149,44 @@ bool decode(const boost::json::value& jv, contact_reply_ticket_request& out) {
     }
     if ((o->contains("message_type") || o->contains("type")) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_intercom_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
     if ((o->contains("message_type") || o->contains("type")) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
     if ((o->contains("message_type") || o->contains("type")) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_email_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"email", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
     if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_intercom_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
     if (json::has_keys(*o, {"user_id", "message_type", "type", "body"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
     if (json::has_keys(*o, {"email", "message_type", "type", "body"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_email_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
     if (json::keys_within(
             *o, {"attachment_urls", "body", "created_at", "intercom_user_id", "message_type", "type"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_intercom_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
     if (json::keys_within(*o, {"attachment_urls", "body", "created_at", "message_type", "type", "user_id"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_user_id_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
     if (json::keys_within(*o, {"attachment_urls", "body", "created_at", "email", "message_type", "type"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "user"))) {
-        models::contact_reply_ticket_email_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
     out.value = jv;
     return true;
 }
@@ -1391,32 +1204,6 @@ void encode(boost::json::value& jv, const contact_reply_ticket_request& v) {
                 encode(jv, x);
         },
         v.value);
-}
-
-bool decode(const boost::json::value& jv, contact_reply_ticket_user_id_request& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("message_type", out.message_type);
-    r.field("type", out.type);
-    r.field("body", out.body);
-    r.field("created_at", out.created_at);
-    r.field("attachment_urls", out.attachment_urls);
-    r.field("user_id", out.user_id);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const contact_reply_ticket_user_id_request& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("message_type", v.message_type);
-    w.field("type", v.type);
-    w.field("body", v.body);
-    w.field("created_at", v.created_at);
-    w.field("attachment_urls", v.attachment_urls);
-    w.field("user_id", v.user_id);
-    w.finish(v.extra);
 }
 
 } // namespace intercom::models

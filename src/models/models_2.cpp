@@ -6,6 +6,45 @@
 
 namespace intercom::models {
 
+namespace {
+
+// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).
+template <class Alt, class V>
+bool try_alternative(const boost::json::value& jv, V& out) {
+    Alt x;
+    decode(jv, x);
+    out.value = std::move(x);
+    return true;
+}
+
+} // namespace
+
+bool decode(const boost::json::value& jv, contact_reply_ticket_user_id_request& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("message_type", out.message_type);
+    r.field("type", out.type);
+    r.field("body", out.body);
+    r.field("created_at", out.created_at);
+    r.field("attachment_urls", out.attachment_urls);
+    r.field("user_id", out.user_id);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const contact_reply_ticket_user_id_request& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("message_type", v.message_type);
+    w.field("type", v.type);
+    w.field("body", v.body);
+    w.field("created_at", v.created_at);
+    w.field("attachment_urls", v.attachment_urls);
+    w.field("user_id", v.user_id);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, contact_reply_user_id_request& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -720,91 +759,43 @@ bool decode(const boost::json::value& jv, conversations_manage_request& out) {
     }
     if ((o->contains("message_type") || o->contains("type")) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "close")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "admin"))) {
-        models::close_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::close_conversation_request>(jv, out);
     if ((o->contains("message_type")) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "snoozed"))) {
-        models::snooze_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "snoozed")))
+        return try_alternative<models::snooze_conversation_request>(jv, out);
     if ((o->contains("message_type")) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "open"))) {
-        models::open_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "open")))
+        return try_alternative<models::open_conversation_request>(jv, out);
     if ((o->contains("message_type")) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "assignment"))) {
-        models::assign_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "assignment")))
+        return try_alternative<models::assign_conversation_request>(jv, out);
     if (json::has_keys(*o, {"message_type", "type", "admin_id"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "close")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "admin"))) {
-        models::close_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::close_conversation_request>(jv, out);
     if (json::has_keys(*o, {"message_type", "admin_id", "snoozed_until"}) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "snoozed"))) {
-        models::snooze_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "snoozed")))
+        return try_alternative<models::snooze_conversation_request>(jv, out);
     if (json::has_keys(*o, {"message_type", "admin_id"}) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "open"))) {
-        models::open_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "open")))
+        return try_alternative<models::open_conversation_request>(jv, out);
     if (json::has_keys(*o, {"message_type", "type", "admin_id", "assignee_id"}) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "assignment"))) {
-        models::assign_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "assignment")))
+        return try_alternative<models::assign_conversation_request>(jv, out);
     if (json::keys_within(*o, {"admin_id", "body", "message_type", "type"}) &&
         (!o->contains("message_type") || json::key_equals(*o, "message_type", "close")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "admin"))) {
-        models::close_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::close_conversation_request>(jv, out);
     if (json::keys_within(*o, {"admin_id", "message_type", "snoozed_until"}) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "snoozed"))) {
-        models::snooze_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "snoozed")))
+        return try_alternative<models::snooze_conversation_request>(jv, out);
     if (json::keys_within(*o, {"admin_id", "message_type"}) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "open"))) {
-        models::open_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "open")))
+        return try_alternative<models::open_conversation_request>(jv, out);
     if (json::keys_within(*o, {"admin_id", "assignee_id", "body", "message_type", "type"}) &&
-        (!o->contains("message_type") || json::key_equals(*o, "message_type", "assignment"))) {
-        models::assign_conversation_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "assignment")))
+        return try_alternative<models::assign_conversation_request>(jv, out);
     out.value = jv;
     return true;
 }
@@ -822,20 +813,6 @@ void encode(boost::json::value& jv, const conversations_manage_request& v) {
                 encode(jv, x);
         },
         v.value);
-}
-
-bool decode(const boost::json::value& jv, conversations_reply_request& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const conversations_reply_request& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.finish(v.extra);
 }
 
 bool decode(const boost::json::value& jv, convert_conversation_to_ticket_request& out) {

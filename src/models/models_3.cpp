@@ -6,6 +6,19 @@
 
 namespace intercom::models {
 
+namespace {
+
+// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).
+template <class Alt, class V>
+bool try_alternative(const boost::json::value& jv, V& out) {
+    Alt x;
+    decode(jv, x);
+    out.value = std::move(x);
+    return true;
+}
+
+} // namespace
+
 bool decode(const boost::json::value& jv, create_conversation_request_from& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -318,6 +331,80 @@ void encode(boost::json::value& jv, const create_phone_switch_request& v) {
     w.finish(v.extra);
 }
 
+bool decode(const boost::json::value& jv, create_ticket_reply_with_comment_request& out) {
+    const auto* o = jv.if_object();
+    if (!o) {
+        out.value = jv;
+        return true;
+    }
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"email", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_ticket_request>(jv, out);
+    if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
+    if (json::has_keys(*o, {"user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
+    if (json::has_keys(*o, {"email", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
+    if (json::has_keys(*o, {"message_type", "type", "admin_id"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_ticket_request>(jv, out);
+    if (json::keys_within(
+            *o, {"attachment_urls", "body", "created_at", "intercom_user_id", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
+    if (json::keys_within(*o, {"attachment_urls", "body", "created_at", "message_type", "type", "user_id"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
+    if (json::keys_within(*o, {"attachment_urls", "body", "created_at", "email", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
+    if (json::keys_within(*o, {"admin_id", "attachment_urls", "body", "created_at", "cross_post",
+                               "message_type", "reply_options", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_ticket_request>(jv, out);
+    out.value = jv;
+    return true;
+}
+
+void encode(boost::json::value& jv, const create_ticket_reply_with_comment_request& v) {
+    if (v.value.index() == 0) {
+        jv = std::get<0>(v.value);
+        return;
+    }
+    std::visit(
+        [&](const auto& x) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, boost::json::value>)
+                jv = x;
+            else
+                encode(jv, x);
+        },
+        v.value);
+}
+
 bool decode(const boost::json::value& jv, create_ticket_request& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -348,42 +435,18 @@ bool decode(const boost::json::value& jv, create_ticket_request_contacts_item& o
         out.value = jv;
         return true;
     }
-    if (json::has_keys(*o, {"id"})) {
-        models::create_ticket_request_contacts_item_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"external_id"})) {
-        models::create_ticket_request_contacts_item_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"email"})) {
-        models::create_ticket_request_contacts_item_option_3 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"id"})) {
-        models::create_ticket_request_contacts_item_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"external_id"})) {
-        models::create_ticket_request_contacts_item_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"email"})) {
-        models::create_ticket_request_contacts_item_option_3 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if (json::has_keys(*o, {"id"}))
+        return try_alternative<models::create_ticket_request_contacts_item_option_1>(jv, out);
+    if (json::has_keys(*o, {"external_id"}))
+        return try_alternative<models::create_ticket_request_contacts_item_option_2>(jv, out);
+    if (json::has_keys(*o, {"email"}))
+        return try_alternative<models::create_ticket_request_contacts_item_option_3>(jv, out);
+    if (json::keys_within(*o, {"id"}))
+        return try_alternative<models::create_ticket_request_contacts_item_option_1>(jv, out);
+    if (json::keys_within(*o, {"external_id"}))
+        return try_alternative<models::create_ticket_request_contacts_item_option_2>(jv, out);
+    if (json::keys_within(*o, {"email"}))
+        return try_alternative<models::create_ticket_request_contacts_item_option_3>(jv, out);
     out.value = jv;
     return true;
 }
@@ -597,42 +660,15 @@ bool decode(const boost::json::value& jv, customer_request& out) {
         out.value = jv;
         return true;
     }
-    if (json::has_keys(*o, {"intercom_user_id"})) {
-        models::customer_request_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"user_id"})) {
-        models::customer_request_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"email"})) {
-        models::customer_request_option_3 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"intercom_user_id"})) {
-        models::customer_request_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"user_id"})) {
-        models::customer_request_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"email"})) {
-        models::customer_request_option_3 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if (json::has_keys(*o, {"intercom_user_id"}))
+        return try_alternative<models::customer_request_option_1>(jv, out);
+    if (json::has_keys(*o, {"user_id"})) return try_alternative<models::customer_request_option_2>(jv, out);
+    if (json::has_keys(*o, {"email"})) return try_alternative<models::customer_request_option_3>(jv, out);
+    if (json::keys_within(*o, {"intercom_user_id"}))
+        return try_alternative<models::customer_request_option_1>(jv, out);
+    if (json::keys_within(*o, {"user_id"}))
+        return try_alternative<models::customer_request_option_2>(jv, out);
+    if (json::keys_within(*o, {"email"})) return try_alternative<models::customer_request_option_3>(jv, out);
     out.value = jv;
     return true;
 }
@@ -879,28 +915,6 @@ void encode(boost::json::value& jv, const data_event_summary_item& v) {
     w.field("last", v.last);
     w.field("count", v.count);
     w.field("description", v.description);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, data_export& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("job_identifier", out.job_identifier);
-    r.field("status", out.status);
-    r.field("download_expires_at", out.download_expires_at);
-    r.field("download_url", out.download_url);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const data_export& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("job_identifier", v.job_identifier);
-    w.field("status", v.status);
-    w.field("download_expires_at", v.download_expires_at);
-    w.field("download_url", v.download_url);
     w.finish(v.extra);
 }
 

@@ -6,6 +6,82 @@
 
 namespace intercom::models {
 
+namespace {
+
+// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).
+template <class Alt, class V>
+bool try_alternative(const boost::json::value& jv, V& out) {
+    Alt x;
+    decode(jv, x);
+    out.value = std::move(x);
+    return true;
+}
+
+} // namespace
+
+bool decode(const boost::json::value& jv, data_events_list_response& out) {
+    const auto* o = jv.if_object();
+    if (!o) {
+        out.value = jv;
+        return true;
+    }
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "event.list")))
+        return try_alternative<models::data_event_list>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "event.summary")))
+        return try_alternative<models::data_event_summary>(jv, out);
+    if (json::has_keys(*o, {"type", "events"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "event.list")))
+        return try_alternative<models::data_event_list>(jv, out);
+    if (json::has_keys(*o, {"type", "email", "intercom_user_id", "user_id", "events"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "event.summary")))
+        return try_alternative<models::data_event_summary>(jv, out);
+    if (json::keys_within(*o, {"events", "pages", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "event.list")))
+        return try_alternative<models::data_event_list>(jv, out);
+    if (json::keys_within(*o, {"email", "events", "intercom_user_id", "type", "user_id"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "event.summary")))
+        return try_alternative<models::data_event_summary>(jv, out);
+    out.value = jv;
+    return true;
+}
+
+void encode(boost::json::value& jv, const data_events_list_response& v) {
+    if (v.value.index() == 0) {
+        jv = std::get<0>(v.value);
+        return;
+    }
+    std::visit(
+        [&](const auto& x) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, boost::json::value>)
+                jv = x;
+            else
+                encode(jv, x);
+        },
+        v.value);
+}
+
+bool decode(const boost::json::value& jv, data_export& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("job_identifier", out.job_identifier);
+    r.field("status", out.status);
+    r.field("download_expires_at", out.download_expires_at);
+    r.field("download_url", out.download_url);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const data_export& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("job_identifier", v.job_identifier);
+    w.field("status", v.status);
+    w.field("download_expires_at", v.download_expires_at);
+    w.field("download_url", v.download_url);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, data_export_csv& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -758,48 +834,26 @@ bool decode(const boost::json::value& jv, list_component_items_item& out) {
         out.value = jv;
         return true;
     }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
-        models::list_item_with_image x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
-        models::list_item_without_image x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "item")) &&
+        json::has_keys(*o, {"type", "id", "title", "image", "image_width", "image_height"}))
+        return try_alternative<models::list_item_with_image>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "item")) &&
+        json::has_keys(*o, {"type", "id", "title"}))
+        return try_alternative<models::list_item_without_image>(jv, out);
     if (json::has_keys(*o, {"type", "id", "title", "image", "image_width", "image_height"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
-        models::list_item_with_image x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "item")))
+        return try_alternative<models::list_item_with_image>(jv, out);
     if (json::has_keys(*o, {"type", "id", "title"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
-        models::list_item_without_image x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "item")))
+        return try_alternative<models::list_item_without_image>(jv, out);
     if (json::keys_within(*o, {"action", "disabled", "id", "image", "image_height", "image_width",
                                "rounded_image", "subtitle", "tertiary_text", "title", "type"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
-        models::list_item_with_image x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "item")))
+        return try_alternative<models::list_item_with_image>(jv, out);
     if (json::keys_within(*o, {"action", "disabled", "id", "image", "image_height", "image_width",
                                "rounded_image", "subtitle", "tertiary_text", "title", "type"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "item"))) {
-        models::list_item_without_image x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "item")))
+        return try_alternative<models::list_item_without_image>(jv, out);
     out.value = jv;
     return true;
 }
@@ -976,52 +1030,6 @@ void encode(boost::json::value& jv, const merge_contacts_request& v) {
     json::object_writer w(o);
     w.field("from", v.from);
     w.field("into", v.into);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, message& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("type", out.type);
-    r.field("id", out.id);
-    r.field("created_at", out.created_at);
-    r.field("subject", out.subject);
-    r.field("body", out.body);
-    r.field("message_type", out.message_type);
-    r.field("conversation_id", out.conversation_id);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const message& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("type", v.type);
-    w.field("id", v.id);
-    w.field("created_at", v.created_at);
-    w.field("subject", v.subject);
-    w.field("body", v.body);
-    w.field("message_type", v.message_type);
-    w.field("conversation_id", v.conversation_id);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, multiple_filter_search_request& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("operator", out.operator_);
-    r.field("value", out.value);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const multiple_filter_search_request& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("operator", v.operator_);
-    w.field("value", v.value);
     w.finish(v.extra);
 }
 

@@ -6,24 +6,75 @@
 
 namespace intercom::models {
 
+namespace {
+
+// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).
+template <class Alt, class V>
+bool try_alternative(const boost::json::value& jv, V& out) {
+    Alt x;
+    decode(jv, x);
+    out.value = std::move(x);
+    return true;
+}
+
+} // namespace
+
+bool decode(const boost::json::value& jv, message& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("type", out.type);
+    r.field("id", out.id);
+    r.field("created_at", out.created_at);
+    r.field("subject", out.subject);
+    r.field("body", out.body);
+    r.field("message_type", out.message_type);
+    r.field("conversation_id", out.conversation_id);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const message& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("type", v.type);
+    w.field("id", v.id);
+    w.field("created_at", v.created_at);
+    w.field("subject", v.subject);
+    w.field("body", v.body);
+    w.field("message_type", v.message_type);
+    w.field("conversation_id", v.conversation_id);
+    w.finish(v.extra);
+}
+
+bool decode(const boost::json::value& jv, multiple_filter_search_request& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("operator", out.operator_);
+    r.field("value", out.value);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const multiple_filter_search_request& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("operator", v.operator_);
+    w.field("value", v.value);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, multiple_or_single_filter_search_request& out) {
     const auto* o = jv.if_object();
     if (!o) {
         out.value = jv;
         return true;
     }
-    if (json::keys_within(*o, {"operator", "value"})) {
-        models::multiple_filter_search_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"field", "operator", "value"})) {
-        models::single_filter_search_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if (json::keys_within(*o, {"operator", "value"}))
+        return try_alternative<models::multiple_filter_search_request>(jv, out);
+    if (json::keys_within(*o, {"field", "operator", "value"}))
+        return try_alternative<models::single_filter_search_request>(jv, out);
     out.value = jv;
     return true;
 }
@@ -401,47 +452,22 @@ bool decode(const boost::json::value& jv, redact_conversation_request& out) {
         out.value = jv;
         return true;
     }
-    if ((o->contains("type")) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "conversation_part"))) {
-        models::redact_conversation_request_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "source"))) {
-        models::redact_conversation_request_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "conversation_part")))
+        return try_alternative<models::redact_conversation_request_option_1>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "source")))
+        return try_alternative<models::redact_conversation_request_option_2>(jv, out);
     if (json::has_keys(*o, {"type", "conversation_id", "conversation_part_id"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "conversation_part"))) {
-        models::redact_conversation_request_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "conversation_part")))
+        return try_alternative<models::redact_conversation_request_option_1>(jv, out);
     if (json::has_keys(*o, {"type", "conversation_id", "source_id"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "source"))) {
-        models::redact_conversation_request_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "source")))
+        return try_alternative<models::redact_conversation_request_option_2>(jv, out);
     if (json::keys_within(*o, {"conversation_id", "conversation_part_id", "type"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "conversation_part"))) {
-        models::redact_conversation_request_option_1 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "conversation_part")))
+        return try_alternative<models::redact_conversation_request_option_1>(jv, out);
     if (json::keys_within(*o, {"conversation_id", "source_id", "type"}) &&
-        (!o->contains("type") || json::key_equals(*o, "type", "source"))) {
-        models::redact_conversation_request_option_2 x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+        (!o->contains("type") || json::key_equals(*o, "type", "source")))
+        return try_alternative<models::redact_conversation_request_option_2>(jv, out);
     out.value = jv;
     return true;
 }
@@ -517,6 +543,82 @@ void encode(boost::json::value& jv, const reference& v) {
     w.field("type", v.type);
     w.field("id", v.id);
     w.finish(v.extra);
+}
+
+bool decode(const boost::json::value& jv, reply_conversation_request& out) {
+    const auto* o = jv.if_object();
+    if (!o) {
+        out.value = jv;
+        return true;
+    }
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_intercom_user_id_request>(jv, out);
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"email", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_email_request>(jv, out);
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_user_id_request>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_conversation_request>(jv, out);
+    if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_intercom_user_id_request>(jv, out);
+    if (json::has_keys(*o, {"email", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_email_request>(jv, out);
+    if (json::has_keys(*o, {"user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_user_id_request>(jv, out);
+    if (json::has_keys(*o, {"message_type", "type", "admin_id"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_conversation_request>(jv, out);
+    if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at",
+                               "intercom_user_id", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_intercom_user_id_request>(jv, out);
+    if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at", "email",
+                               "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_email_request>(jv, out);
+    if (json::keys_within(*o, {"attachment_files", "attachment_urls", "body", "created_at", "message_type",
+                               "type", "user_id"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_user_id_request>(jv, out);
+    if (json::keys_within(*o, {"admin_id", "attachment_files", "attachment_urls", "body", "created_at",
+                               "message_type", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_conversation_request>(jv, out);
+    out.value = jv;
+    return true;
+}
+
+void encode(boost::json::value& jv, const reply_conversation_request& v) {
+    if (v.value.index() == 0) {
+        jv = std::get<0>(v.value);
+        return;
+    }
+    std::visit(
+        [&](const auto& x) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, boost::json::value>)
+                jv = x;
+            else
+                encode(jv, x);
+        },
+        v.value);
 }
 
 bool decode(const boost::json::value& jv, results_response& out) {
@@ -599,18 +701,10 @@ bool decode(const boost::json::value& jv, search_request_query& out) {
         out.value = jv;
         return true;
     }
-    if (json::keys_within(*o, {"field", "operator", "value"})) {
-        models::single_filter_search_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"operator", "value"})) {
-        models::multiple_filter_search_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if (json::keys_within(*o, {"field", "operator", "value"}))
+        return try_alternative<models::single_filter_search_request>(jv, out);
+    if (json::keys_within(*o, {"operator", "value"}))
+        return try_alternative<models::multiple_filter_search_request>(jv, out);
     out.value = jv;
     return true;
 }
@@ -825,60 +919,6 @@ void encode(boost::json::value& jv, const social_profile& v) {
     w.field("type", v.type);
     w.field("name", v.name);
     w.field("url", v.url);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, spacer_component& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("type", out.type);
-    r.field("id", out.id);
-    r.field("size", out.size);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const spacer_component& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("type", v.type);
-    w.field("id", v.id);
-    w.field("size", v.size);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, starting_after_paging& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("per_page", out.per_page);
-    r.field("starting_after", out.starting_after);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const starting_after_paging& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("per_page", v.per_page);
-    w.field("starting_after", v.starting_after);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, submit_action_component& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("type", out.type);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const submit_action_component& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("type", v.type);
     w.finish(v.extra);
 }
 

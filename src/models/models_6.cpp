@@ -6,6 +6,73 @@
 
 namespace intercom::models {
 
+namespace {
+
+// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).
+template <class Alt, class V>
+bool try_alternative(const boost::json::value& jv, V& out) {
+    Alt x;
+    decode(jv, x);
+    out.value = std::move(x);
+    return true;
+}
+
+} // namespace
+
+bool decode(const boost::json::value& jv, spacer_component& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("type", out.type);
+    r.field("id", out.id);
+    r.field("size", out.size);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const spacer_component& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("type", v.type);
+    w.field("id", v.id);
+    w.field("size", v.size);
+    w.finish(v.extra);
+}
+
+bool decode(const boost::json::value& jv, starting_after_paging& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("per_page", out.per_page);
+    r.field("starting_after", out.starting_after);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const starting_after_paging& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("per_page", v.per_page);
+    w.field("starting_after", v.starting_after);
+    w.finish(v.extra);
+}
+
+bool decode(const boost::json::value& jv, submit_action_component& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("type", out.type);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const submit_action_component& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("type", v.type);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, submit_request& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -350,54 +417,21 @@ bool decode(const boost::json::value& jv, tags_create_or_update_request& out) {
         out.value = jv;
         return true;
     }
-    if (json::has_keys(*o, {"name"})) {
-        models::create_or_update_tag_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"name", "companies"})) {
-        models::tag_company_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"name", "companies"})) {
-        models::untag_company_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::has_keys(*o, {"name", "users"})) {
-        models::tag_multiple_users_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"id", "name"})) {
-        models::create_or_update_tag_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"companies", "name"})) {
-        models::tag_company_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"companies", "name"})) {
-        models::untag_company_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
-    if (json::keys_within(*o, {"name", "users"})) {
-        models::tag_multiple_users_request x;
-        decode(jv, x);
-        out.value = std::move(x);
-        return true;
-    }
+    if (json::has_keys(*o, {"name"})) return try_alternative<models::create_or_update_tag_request>(jv, out);
+    if (json::has_keys(*o, {"name", "companies"}))
+        return try_alternative<models::tag_company_request>(jv, out);
+    if (json::has_keys(*o, {"name", "companies"}))
+        return try_alternative<models::untag_company_request>(jv, out);
+    if (json::has_keys(*o, {"name", "users"}))
+        return try_alternative<models::tag_multiple_users_request>(jv, out);
+    if (json::keys_within(*o, {"id", "name"}))
+        return try_alternative<models::create_or_update_tag_request>(jv, out);
+    if (json::keys_within(*o, {"companies", "name"}))
+        return try_alternative<models::tag_company_request>(jv, out);
+    if (json::keys_within(*o, {"companies", "name"}))
+        return try_alternative<models::untag_company_request>(jv, out);
+    if (json::keys_within(*o, {"name", "users"}))
+        return try_alternative<models::tag_multiple_users_request>(jv, out);
     out.value = jv;
     return true;
 }
@@ -810,108 +844,6 @@ void encode(boost::json::value& jv, const ticket_state_detailed_ticket_types& v)
     json::object_writer w(o);
     w.field("type", v.type);
     w.field("data", v.data);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, ticket_state_list& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("type", out.type);
-    r.field("data", out.data);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const ticket_state_list& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("type", v.type);
-    w.field("data", v.data);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, ticket_type& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("type", out.type);
-    r.field("id", out.id);
-    r.field("category", out.category);
-    r.field("name", out.name);
-    r.field("description", out.description);
-    r.field("icon", out.icon);
-    r.field("workspace_id", out.workspace_id);
-    r.field("ticket_type_attributes", out.ticket_type_attributes);
-    r.field("archived", out.archived);
-    r.field("created_at", out.created_at);
-    r.field("updated_at", out.updated_at);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const ticket_type& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("type", v.type);
-    w.field("id", v.id);
-    w.field("category", v.category);
-    w.field("name", v.name);
-    w.field("description", v.description);
-    w.field("icon", v.icon);
-    w.field("workspace_id", v.workspace_id);
-    w.field("ticket_type_attributes", v.ticket_type_attributes);
-    w.field("archived", v.archived);
-    w.field("created_at", v.created_at);
-    w.field("updated_at", v.updated_at);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, ticket_type_attribute& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("type", out.type);
-    r.field("id", out.id);
-    r.field("workspace_id", out.workspace_id);
-    r.field("name", out.name);
-    r.field("description", out.description);
-    r.field("data_type", out.data_type);
-    r.field("input_options", out.input_options);
-    r.field("order", out.order);
-    r.field("required_to_create", out.required_to_create);
-    r.field("required_to_create_for_contacts", out.required_to_create_for_contacts);
-    r.field("visible_on_create", out.visible_on_create);
-    r.field("visible_to_contacts", out.visible_to_contacts);
-    r.field("default", out.default_);
-    r.field("ticket_type_id", out.ticket_type_id);
-    r.field("archived", out.archived);
-    r.field("created_at", out.created_at);
-    r.field("updated_at", out.updated_at);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const ticket_type_attribute& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("type", v.type);
-    w.field("id", v.id);
-    w.field("workspace_id", v.workspace_id);
-    w.field("name", v.name);
-    w.field("description", v.description);
-    w.field("data_type", v.data_type);
-    w.field("input_options", v.input_options);
-    w.field("order", v.order);
-    w.field("required_to_create", v.required_to_create);
-    w.field("required_to_create_for_contacts", v.required_to_create_for_contacts);
-    w.field("visible_on_create", v.visible_on_create);
-    w.field("visible_to_contacts", v.visible_to_contacts);
-    w.field("default", v.default_);
-    w.field("ticket_type_id", v.ticket_type_id);
-    w.field("archived", v.archived);
-    w.field("created_at", v.created_at);
-    w.field("updated_at", v.updated_at);
     w.finish(v.extra);
 }
 

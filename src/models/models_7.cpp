@@ -6,6 +6,121 @@
 
 namespace intercom::models {
 
+namespace {
+
+// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).
+template <class Alt, class V>
+bool try_alternative(const boost::json::value& jv, V& out) {
+    Alt x;
+    decode(jv, x);
+    out.value = std::move(x);
+    return true;
+}
+
+} // namespace
+
+bool decode(const boost::json::value& jv, ticket_state_list& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("type", out.type);
+    r.field("data", out.data);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const ticket_state_list& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("type", v.type);
+    w.field("data", v.data);
+    w.finish(v.extra);
+}
+
+bool decode(const boost::json::value& jv, ticket_type& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("type", out.type);
+    r.field("id", out.id);
+    r.field("category", out.category);
+    r.field("name", out.name);
+    r.field("description", out.description);
+    r.field("icon", out.icon);
+    r.field("workspace_id", out.workspace_id);
+    r.field("ticket_type_attributes", out.ticket_type_attributes);
+    r.field("archived", out.archived);
+    r.field("created_at", out.created_at);
+    r.field("updated_at", out.updated_at);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const ticket_type& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("type", v.type);
+    w.field("id", v.id);
+    w.field("category", v.category);
+    w.field("name", v.name);
+    w.field("description", v.description);
+    w.field("icon", v.icon);
+    w.field("workspace_id", v.workspace_id);
+    w.field("ticket_type_attributes", v.ticket_type_attributes);
+    w.field("archived", v.archived);
+    w.field("created_at", v.created_at);
+    w.field("updated_at", v.updated_at);
+    w.finish(v.extra);
+}
+
+bool decode(const boost::json::value& jv, ticket_type_attribute& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("type", out.type);
+    r.field("id", out.id);
+    r.field("workspace_id", out.workspace_id);
+    r.field("name", out.name);
+    r.field("description", out.description);
+    r.field("data_type", out.data_type);
+    r.field("input_options", out.input_options);
+    r.field("order", out.order);
+    r.field("required_to_create", out.required_to_create);
+    r.field("required_to_create_for_contacts", out.required_to_create_for_contacts);
+    r.field("visible_on_create", out.visible_on_create);
+    r.field("visible_to_contacts", out.visible_to_contacts);
+    r.field("default", out.default_);
+    r.field("ticket_type_id", out.ticket_type_id);
+    r.field("archived", out.archived);
+    r.field("created_at", out.created_at);
+    r.field("updated_at", out.updated_at);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const ticket_type_attribute& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("type", v.type);
+    w.field("id", v.id);
+    w.field("workspace_id", v.workspace_id);
+    w.field("name", v.name);
+    w.field("description", v.description);
+    w.field("data_type", v.data_type);
+    w.field("input_options", v.input_options);
+    w.field("order", v.order);
+    w.field("required_to_create", v.required_to_create);
+    w.field("required_to_create_for_contacts", v.required_to_create_for_contacts);
+    w.field("visible_on_create", v.visible_on_create);
+    w.field("visible_to_contacts", v.visible_to_contacts);
+    w.field("default", v.default_);
+    w.field("ticket_type_id", v.ticket_type_id);
+    w.field("archived", v.archived);
+    w.field("created_at", v.created_at);
+    w.field("updated_at", v.updated_at);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, ticket_type_attribute_list& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -30,6 +145,7 @@ bool decode(const boost::json::value& jv, ticket_type_list& out) {
     json::object_reader r(*o, out.extra);
     r.field("type", out.type);
     r.field("ticket_types", out.ticket_types);
+    r.field("data", out.data);
     r.finish();
     return true;
 }
@@ -39,6 +155,7 @@ void encode(boost::json::value& jv, const ticket_type_list& v) {
     json::object_writer w(o);
     w.field("type", v.type);
     w.field("ticket_types", v.ticket_types);
+    w.field("data", v.data);
     w.finish(v.extra);
 }
 
@@ -64,16 +181,76 @@ void encode(boost::json::value& jv, const tickets_remove_response& v) {
 
 bool decode(const boost::json::value& jv, tickets_reply_request& out) {
     const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.finish();
+    if (!o) {
+        out.value = jv;
+        return true;
+    }
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"user_id", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
+    if ((o->contains("message_type") || o->contains("type")) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")) &&
+        json::has_keys(*o, {"email", "message_type", "type", "body"}))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
+    if ((o->contains("type")) && (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_ticket_request>(jv, out);
+    if (json::has_keys(*o, {"intercom_user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
+    if (json::has_keys(*o, {"user_id", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
+    if (json::has_keys(*o, {"email", "message_type", "type", "body"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
+    if (json::has_keys(*o, {"message_type", "type", "admin_id"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_ticket_request>(jv, out);
+    if (json::keys_within(
+            *o, {"attachment_urls", "body", "created_at", "intercom_user_id", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_intercom_user_id_request>(jv, out);
+    if (json::keys_within(*o, {"attachment_urls", "body", "created_at", "message_type", "type", "user_id"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_user_id_request>(jv, out);
+    if (json::keys_within(*o, {"attachment_urls", "body", "created_at", "email", "message_type", "type"}) &&
+        (!o->contains("message_type") || json::key_equals(*o, "message_type", "comment")) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "user")))
+        return try_alternative<models::contact_reply_ticket_email_request>(jv, out);
+    if (json::keys_within(*o, {"admin_id", "attachment_urls", "body", "created_at", "cross_post",
+                               "message_type", "reply_options", "type"}) &&
+        (!o->contains("type") || json::key_equals(*o, "type", "admin")))
+        return try_alternative<models::admin_reply_ticket_request>(jv, out);
+    out.value = jv;
     return true;
 }
 
 void encode(boost::json::value& jv, const tickets_reply_request& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.finish(v.extra);
+    if (v.value.index() == 0) {
+        jv = std::get<0>(v.value);
+        return;
+    }
+    std::visit(
+        [&](const auto& x) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, boost::json::value>)
+                jv = x;
+            else
+                encode(jv, x);
+        },
+        v.value);
 }
 
 bool decode(const boost::json::value& jv, translation& out) {

@@ -23,7 +23,7 @@ bool roundtrip(const boost::json::value& in, boost::json::value& out, std::size_
     return true;
 }
 
-const std::array<model_codec, 289> codecs{
+const std::array<model_codec, 292> codecs{
     {{"action_component", &roundtrip<action_component>},
      {"activity_log", &roundtrip<activity_log>},
      {"activity_log_list", &roundtrip<activity_log_list>},
@@ -72,6 +72,7 @@ const std::array<model_codec, 289> codecs{
      {"collection", &roundtrip<collection>},
      {"collection_list", &roundtrip<collection_list>},
      {"companies_attach_contact_request", &roundtrip<companies_attach_contact_request>},
+     {"companies_find_response", &roundtrip<companies_find_response>},
      {"company", &roundtrip<company>},
      {"company_attached_contacts", &roundtrip<company_attached_contacts>},
      {"company_attached_segments", &roundtrip<company_attached_segments>},
@@ -133,7 +134,6 @@ const std::array<model_codec, 289> codecs{
      {"conversation_teammates", &roundtrip<conversation_teammates>},
      {"conversations_create_response", &roundtrip<conversations_create_response>},
      {"conversations_manage_request", &roundtrip<conversations_manage_request>},
-     {"conversations_reply_request", &roundtrip<conversations_reply_request>},
      {"convert_conversation_to_ticket_request", &roundtrip<convert_conversation_to_ticket_request>},
      {"convert_visitor_request", &roundtrip<convert_visitor_request>},
      {"convert_visitor_request_user", &roundtrip<convert_visitor_request_user>},
@@ -159,6 +159,7 @@ const std::array<model_codec, 289> codecs{
       &roundtrip<create_or_update_custom_object_instance_request>},
      {"create_or_update_tag_request", &roundtrip<create_or_update_tag_request>},
      {"create_phone_switch_request", &roundtrip<create_phone_switch_request>},
+     {"create_ticket_reply_with_comment_request", &roundtrip<create_ticket_reply_with_comment_request>},
      {"create_ticket_request", &roundtrip<create_ticket_request>},
      {"create_ticket_request_contacts_item", &roundtrip<create_ticket_request_contacts_item>},
      {"create_ticket_request_contacts_item_option_1",
@@ -184,6 +185,7 @@ const std::array<model_codec, 289> codecs{
      {"data_event_list_pages", &roundtrip<data_event_list_pages>},
      {"data_event_summary", &roundtrip<data_event_summary>},
      {"data_event_summary_item", &roundtrip<data_event_summary_item>},
+     {"data_events_list_response", &roundtrip<data_events_list_response>},
      {"data_export", &roundtrip<data_export>},
      {"data_export_csv", &roundtrip<data_export_csv>},
      {"data_table_component", &roundtrip<data_table_component>},
@@ -242,6 +244,7 @@ const std::array<model_codec, 289> codecs{
      {"redact_conversation_request_option_1", &roundtrip<redact_conversation_request_option_1>},
      {"redact_conversation_request_option_2", &roundtrip<redact_conversation_request_option_2>},
      {"reference", &roundtrip<reference>},
+     {"reply_conversation_request", &roundtrip<reply_conversation_request>},
      {"results_response", &roundtrip<results_response>},
      {"search_articles_response", &roundtrip<search_articles_response>},
      {"search_articles_response_data", &roundtrip<search_articles_response_data>},

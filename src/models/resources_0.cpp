@@ -274,6 +274,20 @@ contacts_api::list_companies(std::string contact_id, models::contacts_list_compa
     return contacts_list_companies(client_, std::move(contact_id), std::move(query), std::move(opts));
 }
 
+pagination::pager<models::company>
+contacts_api::list_companies_all(std::string contact_id, models::contacts_list_companies_query query,
+                                 pagination::pager_options pager, request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::page_number;
+    l.operation = &operations::contacts_list_companies;
+    l.method = l.operation->method;
+    l.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/companies";
+    l.list_field = "companies";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::contact_segments>>
 contacts_api::try_list_segments(std::string contact_id, request_options opts) const {
     return try_contacts_list_segments(client_, std::move(contact_id), std::move(opts));
@@ -356,6 +370,31 @@ boost::asio::awaitable<models::contact_list> contacts_api::search(models::search
     return contacts_search(client_, std::move(body), std::move(opts));
 }
 
+pagination::pager<models::contact> contacts_api::search_all(models::search_request body,
+                                                            pagination::pager_options pager,
+                                                            request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::search;
+    l.operation = &operations::contacts_search;
+    l.method = l.operation->method;
+    l.path = std::string("/contacts/search");
+    l.list_field = "data";
+    l.options = std::move(opts);
+    boost::json::value jv;
+    encode(jv, body);
+    l.per_page = 50u;
+    return pagination::make_typed_search_pager<models::contact>(client_, std::move(l),
+                                                                std::move(jv.as_object()), std::move(pager));
+}
+
+result<pagination::pager<models::contact>>
+contacts_api::search_all(search::search_request body, pagination::pager_options pager, request_options opts,
+                         search::validation_options validation) const {
+    return pagination::make_typed_search_pager<models::contact>(
+        client_, &operations::contacts_search, "data", search::object_kind::contacts, body, std::move(pager),
+        std::move(opts), validation);
+}
+
 boost::asio::awaitable<result<models::contact_list>> contacts_api::try_list(models::contacts_list_query query,
                                                                             request_options opts) const {
     return try_contacts_list(client_, std::move(query), std::move(opts));
@@ -364,6 +403,20 @@ boost::asio::awaitable<result<models::contact_list>> contacts_api::try_list(mode
 boost::asio::awaitable<models::contact_list> contacts_api::list(models::contacts_list_query query,
                                                                 request_options opts) const {
     return contacts_list(client_, std::move(query), std::move(opts));
+}
+
+pagination::pager<models::contact> contacts_api::list_all(models::contacts_list_query query,
+                                                          pagination::pager_options pager,
+                                                          request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::contacts_list;
+    l.method = l.operation->method;
+    l.path = std::string("/contacts");
+    l.list_field = "data";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::contact>(client_, std::move(l), std::move(pager));
 }
 
 boost::asio::awaitable<result<models::contact>> contacts_api::try_create(models::create_contact_request body,

@@ -127,7 +127,7 @@ conversations_search(client c, models::search_request body, request_options opts
 }
 
 boost::asio::awaitable<result<models::conversation>>
-try_conversations_reply(client c, std::string conversation_id, models::conversations_reply_request body,
+try_conversations_reply(client c, std::string conversation_id, models::reply_conversation_request body,
                         request_options opts) {
     api_request req;
     req.operation = &operations::conversations_reply;
@@ -140,7 +140,7 @@ try_conversations_reply(client c, std::string conversation_id, models::conversat
 }
 
 boost::asio::awaitable<models::conversation> conversations_reply(client c, std::string conversation_id,
-                                                                 models::conversations_reply_request body,
+                                                                 models::reply_conversation_request body,
                                                                  request_options opts) {
     auto r = co_await try_conversations_reply(std::move(c), std::move(conversation_id), std::move(body),
                                               std::move(opts));
@@ -284,6 +284,21 @@ conversations_api::list(models::conversations_list_query query, request_options 
     return conversations_list(client_, std::move(query), std::move(opts));
 }
 
+pagination::pager<models::conversation_list_item>
+conversations_api::list_all(models::conversations_list_query query, pagination::pager_options pager,
+                            request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::conversations_list;
+    l.method = l.operation->method;
+    l.path = std::string("/conversations");
+    l.list_field = "conversations";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::conversation_list_item>(client_, std::move(l),
+                                                                        std::move(pager));
+}
+
 boost::asio::awaitable<result<models::conversations_create_response>>
 conversations_api::try_create(models::create_conversation_request body, request_options opts) const {
     return try_conversations_create(client_, std::move(body), std::move(opts));
@@ -340,15 +355,40 @@ conversations_api::search(models::search_request body, request_options opts) con
     return conversations_search(client_, std::move(body), std::move(opts));
 }
 
+pagination::pager<models::conversation_list_item>
+conversations_api::search_all(models::search_request body, pagination::pager_options pager,
+                              request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::search;
+    l.operation = &operations::conversations_search;
+    l.method = l.operation->method;
+    l.path = std::string("/conversations/search");
+    l.list_field = "conversations";
+    l.options = std::move(opts);
+    boost::json::value jv;
+    encode(jv, body);
+    l.per_page = 20u;
+    return pagination::make_typed_search_pager<models::conversation_list_item>(
+        client_, std::move(l), std::move(jv.as_object()), std::move(pager));
+}
+
+result<pagination::pager<models::conversation_list_item>>
+conversations_api::search_all(search::search_request body, pagination::pager_options pager,
+                              request_options opts, search::validation_options validation) const {
+    return pagination::make_typed_search_pager<models::conversation_list_item>(
+        client_, &operations::conversations_search, "conversations", search::object_kind::conversations, body,
+        std::move(pager), std::move(opts), validation);
+}
+
 boost::asio::awaitable<result<models::conversation>>
-conversations_api::try_reply(std::string conversation_id, models::conversations_reply_request body,
+conversations_api::try_reply(std::string conversation_id, models::reply_conversation_request body,
                              request_options opts) const {
     return try_conversations_reply(client_, std::move(conversation_id), std::move(body), std::move(opts));
 }
 
-boost::asio::awaitable<models::conversation>
-conversations_api::reply(std::string conversation_id, models::conversations_reply_request body,
-                         request_options opts) const {
+boost::asio::awaitable<models::conversation> conversations_api::reply(std::string conversation_id,
+                                                                      models::reply_conversation_request body,
+                                                                      request_options opts) const {
     return conversations_reply(client_, std::move(conversation_id), std::move(body), std::move(opts));
 }
 

@@ -130,6 +130,20 @@ admins_api::list_activity_logs(models::admins_list_activity_logs_query query, re
     return admins_list_activity_logs(client_, std::move(query), std::move(opts));
 }
 
+pagination::pager<models::activity_log>
+admins_api::list_activity_logs_all(models::admins_list_activity_logs_query query,
+                                   pagination::pager_options pager, request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::admins_list_activity_logs;
+    l.method = l.operation->method;
+    l.path = std::string("/admins/activity_logs");
+    l.list_field = "activity_logs";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::activity_log>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::admin_list>> admins_api::try_list(models::admins_list_query query,
                                                                         request_options opts) const {
     return try_admins_list(client_, std::move(query), std::move(opts));
@@ -173,7 +187,7 @@ companies_create_or_update(client c, models::create_or_update_company_request bo
     co_return std::move(r).value();
 }
 
-boost::asio::awaitable<result<models::company_list>>
+boost::asio::awaitable<result<models::companies_find_response>>
 try_companies_find(client c, models::companies_find_query query, request_options opts) {
     api_request req;
     req.operation = &operations::companies_find;
@@ -182,11 +196,11 @@ try_companies_find(client c, models::companies_find_query query, request_options
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
-    co_return models::detail::decode_response<models::company_list>(std::move(r));
+    co_return models::detail::decode_response<models::companies_find_response>(std::move(r));
 }
 
-boost::asio::awaitable<models::company_list> companies_find(client c, models::companies_find_query query,
-                                                            request_options opts) {
+boost::asio::awaitable<models::companies_find_response>
+companies_find(client c, models::companies_find_query query, request_options opts) {
     auto r = co_await try_companies_find(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
 }
@@ -369,14 +383,29 @@ companies_api::create_or_update(models::create_or_update_company_request body, r
     return companies_create_or_update(client_, std::move(body), std::move(opts));
 }
 
-boost::asio::awaitable<result<models::company_list>>
+boost::asio::awaitable<result<models::companies_find_response>>
 companies_api::try_find(models::companies_find_query query, request_options opts) const {
     return try_companies_find(client_, std::move(query), std::move(opts));
 }
 
-boost::asio::awaitable<models::company_list> companies_api::find(models::companies_find_query query,
-                                                                 request_options opts) const {
+boost::asio::awaitable<models::companies_find_response>
+companies_api::find(models::companies_find_query query, request_options opts) const {
     return companies_find(client_, std::move(query), std::move(opts));
+}
+
+pagination::pager<models::company> companies_api::find_all(models::companies_find_query query,
+                                                           pagination::pager_options pager,
+                                                           request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::page_number;
+    l.operation = &operations::companies_find;
+    l.method = l.operation->method;
+    l.path = std::string("/companies");
+    l.list_field = "data";
+    l.single_object_is_item = true;
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
 }
 
 boost::asio::awaitable<result<models::company>> companies_api::try_retrieve(std::string company_id,
@@ -421,6 +450,20 @@ companies_api::list_contacts(std::string company_id, models::companies_list_cont
     return companies_list_contacts(client_, std::move(company_id), std::move(query), std::move(opts));
 }
 
+pagination::pager<models::contact>
+companies_api::list_contacts_all(std::string company_id, models::companies_list_contacts_query query,
+                                 pagination::pager_options pager, request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::page_number;
+    l.operation = &operations::companies_list_contacts;
+    l.method = l.operation->method;
+    l.path = std::string("/companies/") + models::detail::encode_segment(company_id) + "/contacts";
+    l.list_field = "data";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::contact>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::company_attached_segments>>
 companies_api::try_list_segments(std::string company_id, request_options opts) const {
     return try_companies_list_segments(client_, std::move(company_id), std::move(opts));
@@ -441,6 +484,20 @@ boost::asio::awaitable<models::company_list> companies_api::list(models::compani
     return companies_list(client_, std::move(query), std::move(opts));
 }
 
+pagination::pager<models::company> companies_api::list_all(models::companies_list_query query,
+                                                           pagination::pager_options pager,
+                                                           request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::page_number;
+    l.operation = &operations::companies_list;
+    l.method = l.operation->method;
+    l.path = std::string("/companies/list");
+    l.list_field = "data";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::company_scroll>>
 companies_api::try_scroll(models::companies_scroll_query query, request_options opts) const {
     return try_companies_scroll(client_, std::move(query), std::move(opts));
@@ -449,6 +506,20 @@ companies_api::try_scroll(models::companies_scroll_query query, request_options 
 boost::asio::awaitable<models::company_scroll> companies_api::scroll(models::companies_scroll_query query,
                                                                      request_options opts) const {
     return companies_scroll(client_, std::move(query), std::move(opts));
+}
+
+pagination::pager<models::company> companies_api::scroll_all(models::companies_scroll_query query,
+                                                             pagination::pager_options pager,
+                                                             request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::scroll;
+    l.operation = &operations::companies_scroll;
+    l.method = l.operation->method;
+    l.path = std::string("/companies/scroll");
+    l.list_field = "data";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
 }
 
 boost::asio::awaitable<result<models::company>>
@@ -622,6 +693,20 @@ boost::asio::awaitable<result<models::segment_list>> segments_api::try_list(mode
 boost::asio::awaitable<models::segment_list> segments_api::list(models::segments_list_query query,
                                                                 request_options opts) const {
     return segments_list(client_, std::move(query), std::move(opts));
+}
+
+pagination::pager<models::segment> segments_api::list_all(models::segments_list_query query,
+                                                          pagination::pager_options pager,
+                                                          request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::segments_list;
+    l.method = l.operation->method;
+    l.path = std::string("/segments");
+    l.list_field = "segments";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::segment>(client_, std::move(l), std::move(pager));
 }
 
 boost::asio::awaitable<result<models::segment>> segments_api::try_retrieve(std::string segment_id,

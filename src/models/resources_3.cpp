@@ -132,6 +132,20 @@ boost::asio::awaitable<models::article_list> articles_api::list(models::articles
     return articles_list(client_, std::move(query), std::move(opts));
 }
 
+pagination::pager<models::article_list_item> articles_api::list_all(models::articles_list_query query,
+                                                                    pagination::pager_options pager,
+                                                                    request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::page_number;
+    l.operation = &operations::articles_list;
+    l.method = l.operation->method;
+    l.path = std::string("/articles");
+    l.list_field = "data";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::article_list_item>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::article>> articles_api::try_create(models::create_article_request body,
                                                                          request_options opts) const {
     return try_articles_create(client_, std::move(body), std::move(opts));
@@ -184,6 +198,20 @@ articles_api::search(models::articles_search_query query, request_options opts) 
     return articles_search(client_, std::move(query), std::move(opts));
 }
 
+pagination::pager<models::article> articles_api::search_all(models::articles_search_query query,
+                                                            pagination::pager_options pager,
+                                                            request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::articles_search;
+    l.method = l.operation->method;
+    l.path = std::string("/articles/search");
+    l.list_field = "data.articles";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::article>(client_, std::move(l), std::move(pager));
+}
+
 } // namespace intercom
 namespace intercom {
 
@@ -207,7 +235,7 @@ boost::asio::awaitable<void> data_events_create(client c, models::create_data_ev
     r.value();
 }
 
-boost::asio::awaitable<result<models::data_event_summary>>
+boost::asio::awaitable<result<models::data_events_list_response>>
 try_data_events_list(client c, models::data_events_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::data_events_list;
@@ -216,10 +244,10 @@ try_data_events_list(client c, models::data_events_list_query query, request_opt
     models::detail::append_query(req.query, query);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
-    co_return models::detail::decode_response<models::data_event_summary>(std::move(r));
+    co_return models::detail::decode_response<models::data_events_list_response>(std::move(r));
 }
 
-boost::asio::awaitable<models::data_event_summary>
+boost::asio::awaitable<models::data_events_list_response>
 data_events_list(client c, models::data_events_list_query query, request_options opts) {
     auto r = co_await try_data_events_list(std::move(c), std::move(query), std::move(opts));
     co_return std::move(r).value();
@@ -257,14 +285,28 @@ boost::asio::awaitable<void> data_events_api::create(models::create_data_event_r
     return data_events_create(client_, std::move(body), std::move(opts));
 }
 
-boost::asio::awaitable<result<models::data_event_summary>>
+boost::asio::awaitable<result<models::data_events_list_response>>
 data_events_api::try_list(models::data_events_list_query query, request_options opts) const {
     return try_data_events_list(client_, std::move(query), std::move(opts));
 }
 
-boost::asio::awaitable<models::data_event_summary> data_events_api::list(models::data_events_list_query query,
-                                                                         request_options opts) const {
+boost::asio::awaitable<models::data_events_list_response>
+data_events_api::list(models::data_events_list_query query, request_options opts) const {
     return data_events_list(client_, std::move(query), std::move(opts));
+}
+
+pagination::pager<models::data_event> data_events_api::list_all(models::data_events_list_query query,
+                                                                pagination::pager_options pager,
+                                                                request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::next_url;
+    l.operation = &operations::data_events_list;
+    l.method = l.operation->method;
+    l.path = std::string("/events");
+    l.list_field = "events";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::data_event>(client_, std::move(l), std::move(pager));
 }
 
 boost::asio::awaitable<result<void>>
@@ -535,6 +577,19 @@ ai_content_api::list_content_import_sources(request_options opts) const {
     return ai_content_list_content_import_sources(client_, std::move(opts));
 }
 
+pagination::pager<models::content_import_source>
+ai_content_api::list_content_import_sources_all(pagination::pager_options pager, request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::ai_content_list_content_import_sources;
+    l.method = l.operation->method;
+    l.path = std::string("/ai/content_import_sources");
+    l.list_field = "data";
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::content_import_source>(client_, std::move(l),
+                                                                       std::move(pager));
+}
+
 boost::asio::awaitable<result<models::content_import_source>>
 ai_content_api::try_create_content_import_source(models::create_content_import_source_request body,
                                                  request_options opts) const {
@@ -588,6 +643,18 @@ ai_content_api::try_list_external_pages(request_options opts) const {
 boost::asio::awaitable<models::external_pages_list>
 ai_content_api::list_external_pages(request_options opts) const {
     return ai_content_list_external_pages(client_, std::move(opts));
+}
+
+pagination::pager<models::external_page>
+ai_content_api::list_external_pages_all(pagination::pager_options pager, request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::ai_content_list_external_pages;
+    l.method = l.operation->method;
+    l.path = std::string("/ai/external_pages");
+    l.list_field = "data";
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::external_page>(client_, std::move(l), std::move(pager));
 }
 
 boost::asio::awaitable<result<models::external_page>>

@@ -75,6 +75,20 @@ notes_api::list(std::string contact_id, models::notes_list_query query, request_
     return notes_list(client_, std::move(contact_id), std::move(query), std::move(opts));
 }
 
+pagination::pager<models::note> notes_api::list_all(std::string contact_id, models::notes_list_query query,
+                                                    pagination::pager_options pager,
+                                                    request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::page_number;
+    l.operation = &operations::notes_list;
+    l.method = l.operation->method;
+    l.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/notes";
+    l.list_field = "data";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::note>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::note>>
 notes_api::try_create(std::string contact_id, models::notes_create_request body, request_options opts) const {
     return try_notes_create(client_, std::move(contact_id), std::move(body), std::move(opts));
@@ -660,6 +674,31 @@ boost::asio::awaitable<result<models::ticket_list>> tickets_api::try_search(mode
 boost::asio::awaitable<models::ticket_list> tickets_api::search(models::search_request body,
                                                                 request_options opts) const {
     return tickets_search(client_, std::move(body), std::move(opts));
+}
+
+pagination::pager<models::ticket> tickets_api::search_all(models::search_request body,
+                                                          pagination::pager_options pager,
+                                                          request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::search;
+    l.operation = &operations::tickets_search;
+    l.method = l.operation->method;
+    l.path = std::string("/tickets/search");
+    l.list_field = "tickets";
+    l.options = std::move(opts);
+    boost::json::value jv;
+    encode(jv, body);
+    l.per_page = 20u;
+    return pagination::make_typed_search_pager<models::ticket>(client_, std::move(l),
+                                                               std::move(jv.as_object()), std::move(pager));
+}
+
+result<pagination::pager<models::ticket>>
+tickets_api::search_all(search::search_request body, pagination::pager_options pager, request_options opts,
+                        search::validation_options validation) const {
+    return pagination::make_typed_search_pager<models::ticket>(client_, &operations::tickets_search,
+                                                               "tickets", search::object_kind::tickets, body,
+                                                               std::move(pager), std::move(opts), validation);
 }
 
 } // namespace intercom

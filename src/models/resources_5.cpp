@@ -156,6 +156,20 @@ help_center_api::list_collections(models::help_center_list_collections_query que
     return help_center_list_collections(client_, std::move(query), std::move(opts));
 }
 
+pagination::pager<models::collection>
+help_center_api::list_collections_all(models::help_center_list_collections_query query,
+                                      pagination::pager_options pager, request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::page_number;
+    l.operation = &operations::help_center_list_collections;
+    l.method = l.operation->method;
+    l.path = std::string("/help_center/collections");
+    l.list_field = "data";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::collection>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::collection>>
 help_center_api::try_create_collection(models::create_collection_request body, request_options opts) const {
     return try_help_center_create_collection(client_, std::move(body), std::move(opts));
@@ -217,6 +231,20 @@ help_center_api::try_list(models::help_center_list_query query, request_options 
 boost::asio::awaitable<models::help_center_list> help_center_api::list(models::help_center_list_query query,
                                                                        request_options opts) const {
     return help_center_list(client_, std::move(query), std::move(opts));
+}
+
+pagination::pager<models::help_center> help_center_api::list_all(models::help_center_list_query query,
+                                                                 pagination::pager_options pager,
+                                                                 request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::page_number;
+    l.operation = &operations::help_center_list;
+    l.method = l.operation->method;
+    l.path = std::string("/help_center/help_centers");
+    l.list_field = "data";
+    models::detail::append_query(l.query, query);
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::help_center>(client_, std::move(l), std::move(pager));
 }
 
 } // namespace intercom
@@ -410,6 +438,18 @@ news_api::list_items(request_options opts) const {
     return news_list_items(client_, std::move(opts));
 }
 
+pagination::pager<models::news_item> news_api::list_items_all(pagination::pager_options pager,
+                                                              request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::news_list_items;
+    l.method = l.operation->method;
+    l.path = std::string("/news/news_items");
+    l.list_field = "data";
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::news_item>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::news_item>> news_api::try_create_item(models::news_item_request body,
                                                                             request_options opts) const {
     return try_news_create_item(client_, std::move(body), std::move(opts));
@@ -461,6 +501,19 @@ news_api::list_newsfeed_items(std::string newsfeed_id, request_options opts) con
     return news_list_newsfeed_items(client_, std::move(newsfeed_id), std::move(opts));
 }
 
+pagination::pager<models::news_item> news_api::list_newsfeed_items_all(std::string newsfeed_id,
+                                                                       pagination::pager_options pager,
+                                                                       request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::news_list_newsfeed_items;
+    l.method = l.operation->method;
+    l.path = std::string("/news/newsfeeds/") + models::detail::encode_segment(newsfeed_id) + "/items";
+    l.list_field = "data";
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::news_item>(client_, std::move(l), std::move(pager));
+}
+
 boost::asio::awaitable<result<models::paginated_newsfeed_response>>
 news_api::try_list_newsfeeds(request_options opts) const {
     return try_news_list_newsfeeds(client_, std::move(opts));
@@ -469,6 +522,18 @@ news_api::try_list_newsfeeds(request_options opts) const {
 boost::asio::awaitable<models::paginated_newsfeed_response>
 news_api::list_newsfeeds(request_options opts) const {
     return news_list_newsfeeds(client_, std::move(opts));
+}
+
+pagination::pager<models::newsfeed> news_api::list_newsfeeds_all(pagination::pager_options pager,
+                                                                 request_options opts) const {
+    pagination::listing l;
+    l.kind = pagination::style::cursor;
+    l.operation = &operations::news_list_newsfeeds;
+    l.method = l.operation->method;
+    l.path = std::string("/news/newsfeeds");
+    l.list_field = "data";
+    l.options = std::move(opts);
+    return pagination::make_typed_pager<models::newsfeed>(client_, std::move(l), std::move(pager));
 }
 
 boost::asio::awaitable<result<models::newsfeed>> news_api::try_retrieve_newsfeed(std::string newsfeed_id,

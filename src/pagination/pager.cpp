@@ -144,6 +144,12 @@ boost::asio::awaitable<result<std::optional<raw_page>>> step(std::shared_ptr<pag
         }
         const boost::json::value& body = *r;
         const auto* items = find_list(body, st->list.list_field);
+        boost::json::array single;
+        if (!items && st->list.single_object_is_item && body.is_object() &&
+            !body.get_object().empty() && !body.get_object().contains(st->list.list_field)) {
+            single.push_back(body);
+            items = &single;
+        }
         if (!items) {
             error_info e{errc::decode_error};
             e.diag.message = "response has no array '" + st->list.list_field + "'";

@@ -41,6 +41,7 @@ def main():
             seen.add(key)
             ops.append({"method": m.upper(), "path": path, "unstable_only": unstable})
 
+    generate.patch_spec(a)
     g = generate.Generator(a, u)
     for name in sorted(a["components"]["schemas"]):
         sch = a["components"]["schemas"][name]

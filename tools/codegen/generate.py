@@ -29,9 +29,29 @@ import tempfile
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from operations_table import GROUPS, OPERATIONS, RETRY  # noqa: E402
+from operations_table import GROUPS, OPERATIONS, PAGINATION, RETRY, SEARCH_KINDS  # noqa: E402
 
 HTTP_METHODS = ("get", "post", "put", "delete", "patch")
+
+# Where the spec is wrong about what the server sends (../shared/docs/intercom-api.md section 1.2).
+# GET /companies with a `company_id` or `name` filter answers with one company, not a list: the result
+# is a variant of both (picked by `type`), so neither shape loses its typed fields.
+RESPONSE_OVERRIDES = {
+    ("get", "/companies"): {"oneOf": [{"$ref": "#/components/schemas/company_list"},
+                                      {"$ref": "#/components/schemas/company"}]},
+    # GET /events is typed as the summary, but without `summary=true` it answers with the list of events
+    # (`data_event_list`, type `event.list`); the summary has type `event.summary`.
+    ("get", "/events"): {"oneOf": [{"$ref": "#/components/schemas/data_event_list"},
+                                   {"$ref": "#/components/schemas/data_event_summary"}]},
+}
+
+
+def patch_spec(a):
+    """Additions to 2.11 schemas for shapes the server really sends (documented in README.md)."""
+    tl = a["components"]["schemas"]["ticket_type_list"]
+    # the 2.11 example, the Unstable schema and the server use `data`; the 2.11 schema `ticket_types`
+    tl["properties"].setdefault("data", {"type": "array", "items": {"$ref": "#/components/schemas/ticket_type"}})
+    tl["properties"]["type"] = {"type": "string"}  # `list` or `ticket_type_attributes.list`
 N_MODEL_FILES = 8
 N_RESOURCE_FILES = 6
 
@@ -188,7 +208,26 @@ class Generator:
             _, _, s = self.resolve_ref(self.u, alt["$ref"])
             if s is None:
                 return False
-        return bool(s.get("properties")) or "allOf" in s
+        if bool(s.get("properties")) or "allOf" in s:
+            return True
+        # a oneOf of objects nested in a oneOf: its alternatives are flattened into the outer variant
+        inner = s.get("oneOf") or s.get("anyOf")
+        return bool(inner) and all(self.is_object_alt(a) for a in inner)
+
+    def flat_alts(self, spec, sch, n):
+        """(spec, name, schema) of every alternative of a oneOf/anyOf, nested variants flattened."""
+        out = []
+        for i, alt in enumerate(sch.get("oneOf") or sch.get("anyOf")):
+            if "$ref" in alt:
+                aspec, aname, asch = self.resolve_ref(spec, alt["$ref"])
+            else:
+                aspec, aname, asch = spec, "%s_option_%d" % (n, i + 1), alt
+            if self.classify(asch) == "variant":
+                self.register(aspec, asch, aname)  # the nested variant stays usable on its own
+                out.extend(self.flat_alts(aspec, asch, ident(aname)))
+            else:
+                out.append((aspec, aname, asch))
+        return out
 
     def named_type(self, spec, sch, name, owner):
         n = self.register(spec, sch, name)
@@ -210,13 +249,10 @@ class Generator:
         elif kind == "variant":
             v = Variant(n, name)
             self.types[n] = v
-            alts = sch.get("oneOf") or sch.get("anyOf")
-            for i, alt in enumerate(alts):
-                if "$ref" in alt:
-                    aspec, aname, asch = self.resolve_ref(spec, alt["$ref"])
-                else:
-                    aspec, aname, asch = spec, "%s_option_%d" % (n, i + 1), alt
+            for aspec, aname, asch in self.flat_alts(spec, sch, n):
                 an = self.register(aspec, asch, aname)
+                if any(a == an for a, _, _ in v.alts):
+                    continue
                 v.hard.add(an)
                 props = self.collect_props(aspec, asch)
                 consts = {}
@@ -245,6 +281,10 @@ class Generator:
                 if isinstance(p, dict) and "$ref" in p:
                     pspec, pd = self.deref(spec, p)
                     nullable = nullable or bool(pd.get("nullable"))
+                if key == "next" and (n.endswith("pages") or n == "pages_link"):
+                    # object, URL string, null or absent: one typed field for every shape (page_next.hpp)
+                    st.fields.append((key, member, "models::page_next", True, "any of the four shapes"))
+                    continue
                 t, note = self.field_type(pspec, p, pd, n + "_" + ident(key), key, st)
                 st.fields.append((key, member, t, nullable, note))
         return n
@@ -360,6 +400,7 @@ class Generator:
             "group": group, "name": name, "retry": RETRY[retry], "unstable": unstable, "method": m, "path": path,
             "operation_id": op.get("operationId") or "", "index": index, "path_params": path_params,
             "query": None, "body": None, "response": None, "download": False,
+            "paging": PAGINATION.get((row[0], row[1])), "search_kind": SEARCH_KINDS.get((row[0], row[1])),
         }
         base = "%s_%s" % (group, name)
         if query:
@@ -386,7 +427,8 @@ class Generator:
                 resp = op["responses"][code]
                 content = (resp.get("content") or {}).get("application/json")
                 if content and content.get("schema"):
-                    o["response"] = self.top_type(spec, content["schema"], base + "_response")
+                    rsch = RESPONSE_OVERRIDES.get((m, path), content["schema"])
+                    o["response"] = self.top_type(spec, rsch, base + "_response")
                 break
         if m == "get" and path.startswith("/download/"):
             o["download"] = True
@@ -419,6 +461,44 @@ class Generator:
 
 # ---------------------------------------------------------------------------------------------
 # Emission helpers
+
+
+def item_type(g, o):
+    """C++ type of one item of a paginated operation: the element type at the list path of the
+    response model (through the alternatives of a variant response); `boost::json::value` if untyped."""
+    _, list_field = o["paging"]
+
+    def walk(name, parts):
+        t = g.types.get(name)
+        if t is None:
+            return None
+        if t.kind == "variant":
+            for a, _, _ in t.alts:
+                r = walk(a, parts)
+                if r:
+                    return r
+            return None
+        if t.kind != "struct":
+            return None
+        for key, _, ctype, _, _ in t.fields:
+            if key != parts[0]:
+                continue
+            if len(parts) == 1:
+                m = re.fullmatch(r"std::vector<(.+)>", ctype)
+                return m.group(1) if m else None
+            if ctype.startswith("models::"):
+                return walk(ctype[len("models::"):], parts[1:])
+        return None
+
+    return walk(o["response"], list_field.split(".")) or "boost::json::value"
+
+
+def pager_params(o):
+    """Parameters of `<name>_all`: those of `<name>` without the request options, then the pager's."""
+    ps = [p for p in method_params(o) if p[1] != "opts"]
+    ps.append(("pagination::pager_options", "pager"))
+    ps.append(("request_options", "opts"))
+    return ps
 
 
 def topo_order(types):
@@ -462,6 +542,7 @@ def emit_models_header(g):
 #include <intercom/json/flex_id.hpp>
 #include <intercom/json/nullable.hpp>
 #include <intercom/json/open_enum.hpp>
+#include <intercom/models/page_next.hpp>
 
 #include <boost/json/fwd.hpp>
 #include <boost/json/object.hpp>
@@ -534,6 +615,10 @@ namespace json = ::intercom::json;
             out.append("    static constexpr std::string_view schema_name = \"%s\";\n\n" % n)
             out.append("    std::variant<boost::json::value, %s> value;\n" % alts)
             out.append("    std::shared_ptr<const boost::json::value> raw;   ///< response JSON (top level)\n")
+            for fname, a, member, ftype in variant_factories(g, t):
+                out.append("\n    /// The `%s` alternative with only `%s` set.\n" % (a, member))
+                out.append("    static %s %s(%s v) {\n        models::%s a;\n        a.%s = std::move(v);\n"
+                           "        return %s{std::move(a), nullptr};\n    }\n" % (n, fname, ftype, a, member, n))
             out.append("};\n\n")
     out.append("// JSON conversions (defined in src/models). `decode` fails only when the JSON is not an\n"
                "// object (or, for variants, never); unknown and ill-typed keys go to `extra`.\n")
@@ -567,9 +652,32 @@ T tag_invoke(const boost::json::value_to_tag<T>&, const boost::json::value& jv) 
     return "".join(out)
 
 
+SCALARS = ("std::string", "json::flex_id", "std::int64_t", "bool", "double")
+
+
+def variant_factories(g, v):
+    """`with_<key>(value)` constructors for alternatives told apart by a single required scalar key
+    (e.g. a customer given by `email`, `user_id` or `intercom_user_id`); none if names would clash."""
+    out = []
+    for a, _, req in v.alts:
+        t = g.types.get(a)
+        if t is None or t.kind != "struct" or len(req) != 1:
+            continue
+        for key, member, ctype, _, _ in t.fields:
+            if key == req[0] and ctype in SCALARS:
+                out.append(("with_" + member, a, member, ctype))
+    names = [f for f, _, _, _ in out]
+    return out if len(set(names)) == len(names) else []
+
+
 def emit_models_cpp(g, names):
     out = [HEADER_PREAMBLE, "#include <intercom/json/conversion.hpp>\n#include <intercom/models/models.hpp>\n\n"
            "#include <boost/json/value.hpp>\n\nnamespace intercom::models {\n\n"]
+    if any(g.types[n].kind == "variant" for n in names):
+        out.append("namespace {\n\n// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).\n"
+                   "template <class Alt, class V>\nbool try_alternative(const boost::json::value& jv, V& out) {\n"
+                   "    Alt x;\n    decode(jv, x);\n    out.value = std::move(x);\n    return true;\n}\n\n"
+                   "} // namespace\n\n")
     for n in names:
         t = g.types[n]
         if t.kind == "struct":
@@ -588,15 +696,18 @@ def emit_models_cpp(g, names):
             out.append("bool decode(const boost::json::value& jv, %s& out) {\n" % n)
             out.append("    const auto* o = jv.if_object();\n")
             out.append("    if (!o) {\n        out.value = jv;\n        return true;\n    }\n")
-            for a, consts, _ in t.alts:
+            for a, consts, req in t.alts:
                 if consts:
                     # pick by constant keys only when the JSON carries at least one of them
                     conds = " && ".join("(!o->contains(\"%s\") || json::key_equals(*o, \"%s\", \"%s\"))"
                                         % (k, k, v) for k, v in sorted(consts.items()))
                     anyk = " || ".join("o->contains(\"%s\")" % k for k in sorted(consts))
-                    out.append("    if ((%s) && %s) {\n" % (anyk, conds))
-                    out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
-                               "        return true;\n    }\n" % a)
+                    shared = sum(1 for _, c, _ in t.alts if c == consts) > 1
+                    if shared and req:
+                        # alternatives with the same constants are told apart by their required keys
+                        conds += " && json::has_keys(*o, {%s})" % ", ".join('"%s"' % k for k in req)
+                    out.append("    if ((%s) && %s)\n        return try_alternative<models::%s>(jv, out);\n"
+                               % (anyk, conds, a))
             def consts_ok(consts):
                 # an alternative whose constant key holds another value is never picked
                 return "".join(" && (!o->contains(\"%s\") || json::key_equals(*o, \"%s\", \"%s\"))" % (k, k, v)
@@ -605,14 +716,12 @@ def emit_models_cpp(g, names):
                 if not req:
                     continue
                 keys = ", ".join('"%s"' % k for k in req)
-                out.append("    if (json::has_keys(*o, {%s})%s) {\n" % (keys, consts_ok(consts)))
-                out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
-                           "        return true;\n    }\n" % a)
+                out.append("    if (json::has_keys(*o, {%s})%s)\n        return try_alternative<models::%s>(jv, out);\n"
+                           % (keys, consts_ok(consts), a))
             for a, consts, _ in t.alts:
                 keys = ", ".join('"%s"' % k for k in t.props.get(a, []))
-                out.append("    if (json::keys_within(*o, {%s})%s) {\n" % (keys, consts_ok(consts)))
-                out.append("        models::%s x;\n        decode(jv, x);\n        out.value = std::move(x);\n"
-                           "        return true;\n    }\n" % a)
+                out.append("    if (json::keys_within(*o, {%s})%s)\n        return try_alternative<models::%s>(jv, out);\n"
+                           % (keys, consts_ok(consts), a))
             out.append("    out.value = jv;\n    return true;\n}\n\n")
             out.append("void encode(boost::json::value& jv, const %s& v) {\n" % n)
             out.append("    if (v.value.index() == 0) {\n        jv = std::get<0>(v.value);\n        return;\n    }\n")
@@ -650,7 +759,8 @@ def emit_resource_header(g, group, ops):
     cls = group + "_api"
     out = [HEADER_PREAMBLE, "// `client.%s()`: the %s operations.\n#pragma once\n\n" % (group, group.replace("_", " ")),
            "#include <intercom/client.hpp>\n#include <intercom/models/models.hpp>\n"
-           "#include <intercom/resources/operations.hpp>\n\n"
+           + ("#include <intercom/pagination/typed.hpp>\n" if any(o["paging"] for o in ops) else "")
+           + "#include <intercom/resources/operations.hpp>\n\n"
            "#include <boost/asio/awaitable.hpp>\n\n#include <string>\n\nnamespace intercom {\n\n"]
     out.append("/// Resource group `%s`. Each operation comes as `name(...)`, which throws `api_error`, and\n"
                "/// `try_name(...)`, which returns `result<T>` with diagnostics and never throws.\n" % group)
@@ -663,6 +773,23 @@ def emit_resource_header(g, group, ops):
         out.append("    /// %s %s%s\n" % (o["method"].upper(), o["path"], un))
         out.append("    boost::asio::awaitable<%s> %s(%s) const;\n" % (rt, o["name"], decl_ps))
         out.append("    boost::asio::awaitable<result<%s>> try_%s(%s) const;\n\n" % (rt, o["name"], decl_ps))
+        if o["paging"]:
+            it = item_type(g, o)
+            style, field = o["paging"]
+            pps = ", ".join("%s %s%s" % (t, n, " = {}" if n in ("opts", "query", "pager") else "")
+                            for t, n in pager_params(o))
+            out.append("    /// Every `%s` item of `%s`, fetched page by page (%s style, items in `%s`);\n"
+                       "    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the\n"
+                       "    /// request are the first page's; `opts` apply to every page.\n"
+                       % (it.replace("models::", ""), o["name"], style, field))
+            out.append("    pagination::pager<%s> %s_all(%s) const;\n" % (it, o["name"], pps))
+            if o["search_kind"]:
+                out.append("    /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`\n"
+                           "    /// before any request.\n")
+                out.append("    result<pagination::pager<%s>> %s_all(search::search_request body,\n"
+                           "        pagination::pager_options pager = {}, request_options opts = {},\n"
+                           "        search::validation_options validation = {}) const;\n" % (it, o["name"]))
+            out.append("\n")
     out.append("    const intercom::client& get_client() const noexcept { return client_; }\n\n")
     out.append("private:\n    intercom::client client_;\n};\n\n} // namespace intercom\n")
     return "".join(out)
@@ -717,9 +844,51 @@ def emit_resource_cpp(g, group, ops):
                        "    return try_%s(client_, %s);\n}\n\n" % (rt, cls, o["name"], decl_ps, fn, args))
         members.append("boost::asio::awaitable<%s> %s::%s(%s) const {\n    return %s(client_, %s);\n}\n\n"
                        % (rt, cls, o["name"], decl_ps, fn, args))
+        if o["paging"]:
+            members.append(emit_pager_methods(g, cls, o, " + ".join(expr)))
     out.append("} // namespace\n\n")
     out.extend(members)
     out.append("} // namespace intercom\n")
+    return "".join(out)
+
+
+# Listings where the server may answer with the single object instead of a list (treated as a page of one).
+SINGLE_OBJECT_LISTS = {("get", "/companies")}
+
+
+def emit_pager_methods(g, cls, o, path_expr):
+    it = item_type(g, o)
+    style, field = o["paging"]
+    ps = pager_params(o)
+    decl_ps = ", ".join("%s %s" % (t, n) for t, n in ps)
+    out = ["pagination::pager<%s> %s::%s_all(%s) const {\n" % (it, cls, o["name"], decl_ps)]
+    out.append("    pagination::listing l;\n    l.kind = pagination::style::%s;\n" % style)
+    out.append("    l.operation = &operations::%s;\n    l.method = l.operation->method;\n" % op_const(o))
+    out.append("    l.path = %s;\n" % path_expr)
+    out.append("    l.list_field = \"%s\";\n" % field)
+    if (o["method"], o["path"]) in SINGLE_OBJECT_LISTS:
+        out.append("    l.single_object_is_item = true;\n")
+    if o["query"]:
+        out.append("    models::detail::append_query(l.query, query);\n")
+    out.append("    l.options = std::move(opts);\n")
+    if o["body"]:
+        out.append("    boost::json::value jv;\n    encode(jv, body);\n")
+        if style == "search":
+            # the documented server default, sent explicitly so that every page asks for the same size
+            # (page 2 must carry `pagination.per_page`); the body's own `pagination.per_page` wins
+            out.append("    l.per_page = %du;\n" % (50 if o["search_kind"] == "contacts" else 20))
+            out.append("    return pagination::make_typed_search_pager<%s>(client_, std::move(l), "
+                       "std::move(jv.as_object()), std::move(pager));\n}\n\n" % it)
+            if o["search_kind"]:
+                out.append("result<pagination::pager<%s>> %s::%s_all(search::search_request body, "
+                           "pagination::pager_options pager, request_options opts, "
+                           "search::validation_options validation) const {\n" % (it, cls, o["name"]))
+                out.append("    return pagination::make_typed_search_pager<%s>(client_, &operations::%s, \"%s\", "
+                           "search::object_kind::%s, body, std::move(pager), std::move(opts), validation);\n}\n\n"
+                           % (it, op_const(o), field, o["search_kind"]))
+            return "".join(out)
+        out.append("    l.body = std::move(jv.as_object());\n")
+    out.append("    return pagination::make_typed_pager<%s>(client_, std::move(l), std::move(pager));\n}\n\n" % it)
     return "".join(out)
 
 
@@ -737,7 +906,7 @@ def emit_query_cpp(g):
 
 def emit_operations(g):
     hdr = [HEADER_PREAMBLE, "// Static facts of every generated operation, and the table of all of them.\n"
-           "#pragma once\n\n#include <intercom/operation.hpp>\n\n#include <ostream>  // boost/core string_view (via beast verb) needs it\n#include <span>\n\n"
+           "#pragma once\n\n#include <intercom/operation.hpp>\n\n#include <span>\n\n"
            "namespace intercom {\n\nnamespace operations {\n"]
     for o in g.ops:
         hdr.append("extern const operation_info %s;\n" % op_const(o))
@@ -845,6 +1014,7 @@ def generate(spec_dir, out):
         a = yaml.safe_load(f)
     with open(os.path.join(spec_dir, "intercom-unstable.yaml")) as f:
         u = yaml.safe_load(f)
+    patch_spec(a)
     g = Generator(a, u)
     # every component schema of 2.11 becomes a model (so its schema-level example can be checked too)
     for name in sorted(a["components"]["schemas"]):
@@ -902,7 +1072,7 @@ def generate(spec_dir, out):
     files["include/intercom/models/registry.hpp"] = REGISTRY_HPP
     files["src/models/registry.cpp"] = emit_registry(names)
     cm = ["# Generated by tools/codegen/generate.py. Do not edit.\n", "target_sources(intercom PRIVATE\n"]
-    for s in ["json_support.cpp", "operations.cpp", "accessors.cpp", "query.cpp", "registry.cpp"] + model_srcs + res_srcs:
+    for s in ["json_support.cpp", "pager_support.cpp", "operations.cpp", "accessors.cpp", "query.cpp", "registry.cpp"] + model_srcs + res_srcs:
         cm.append("    ${CMAKE_CURRENT_SOURCE_DIR}/%s\n" % s)
     cm.append(")\n")
     files["src/models/CMakeLists.txt"] = "".join(cm)

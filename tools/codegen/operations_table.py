@@ -192,3 +192,41 @@ RETRY = {
     "safe": "safe", "idem": "idempotent", "read": "read", "upsert": "upsert", "attach": "attach",
     "dedup": "dedup", "once": "once", "create": "create",
 }
+
+# Paginated operations (../shared/docs/intercom-api.md section 1, column "Pag"): (method, path) ->
+# (pagination style, dotted path of the item list in the response). Each gets a `<method>_all` pager.
+# Styles map to `intercom::pagination::style`: C -> cursor, P -> page_number, S -> search, SC -> scroll,
+# URL -> next_url. "R" (a `pages` object but no declared paging parameter) -> cursor: one request,
+# and `pages.next` is followed only if the server ever sends one.
+PAGINATION = {
+    ("get", "/admins/activity_logs"): ("cursor", "activity_logs"),
+    ("get", "/articles"): ("page_number", "data"),
+    ("get", "/articles/search"): ("cursor", "data.articles"),
+    ("get", "/help_center/collections"): ("page_number", "data"),
+    ("get", "/help_center/help_centers"): ("page_number", "data"),
+    ("get", "/companies"): ("page_number", "data"),
+    ("get", "/companies/{company_id}/contacts"): ("page_number", "data"),
+    ("post", "/companies/list"): ("page_number", "data"),
+    ("get", "/companies/scroll"): ("scroll", "data"),
+    ("get", "/contacts/{contact_id}/companies"): ("page_number", "companies"),
+    ("get", "/contacts/{contact_id}/notes"): ("page_number", "data"),
+    ("post", "/contacts/search"): ("search", "data"),
+    ("get", "/contacts"): ("cursor", "data"),
+    ("get", "/conversations"): ("cursor", "conversations"),
+    ("post", "/conversations/search"): ("search", "conversations"),
+    ("get", "/events"): ("next_url", "events"),
+    ("get", "/news/news_items"): ("cursor", "data"),
+    ("get", "/news/newsfeeds/{newsfeed_id}/items"): ("cursor", "data"),
+    ("get", "/news/newsfeeds"): ("cursor", "data"),
+    ("get", "/segments"): ("cursor", "segments"),
+    ("post", "/tickets/search"): ("search", "tickets"),
+    ("get", "/ai/content_import_sources"): ("cursor", "data"),
+    ("get", "/ai/external_pages"): ("cursor", "data"),
+}
+
+# Search operations: the object kind of `intercom::search` (typed query builder overload of `search_all`).
+SEARCH_KINDS = {
+    ("post", "/contacts/search"): "contacts",
+    ("post", "/conversations/search"): "conversations",
+    ("post", "/tickets/search"): "tickets",
+}

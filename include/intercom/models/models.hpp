@@ -11,6 +11,7 @@
 #include <intercom/json/flex_id.hpp>
 #include <intercom/json/nullable.hpp>
 #include <intercom/json/open_enum.hpp>
+#include <intercom/models/page_next.hpp>
 
 #include <boost/json/fwd.hpp>
 #include <boost/json/object.hpp>
@@ -75,6 +76,7 @@ struct collection;
 struct collection_list;
 struct companies_attach_contact_request;
 struct companies_find_query;
+struct companies_find_response;
 struct companies_list_contacts_query;
 struct companies_list_query;
 struct companies_scroll_query;
@@ -141,7 +143,6 @@ struct conversation_teammates;
 struct conversations_create_response;
 struct conversations_list_query;
 struct conversations_manage_request;
-struct conversations_reply_request;
 struct conversations_retrieve_query;
 struct conversations_update_query;
 struct convert_conversation_to_ticket_request;
@@ -167,6 +168,7 @@ struct create_or_update_company_request;
 struct create_or_update_custom_object_instance_request;
 struct create_or_update_tag_request;
 struct create_phone_switch_request;
+struct create_ticket_reply_with_comment_request;
 struct create_ticket_request;
 struct create_ticket_request_contacts_item;
 struct create_ticket_request_contacts_item_option_1;
@@ -192,6 +194,7 @@ struct data_event_list_pages;
 struct data_event_summary;
 struct data_event_summary_item;
 struct data_events_list_query;
+struct data_events_list_response;
 struct data_export;
 struct data_export_csv;
 struct data_table_component;
@@ -253,6 +256,7 @@ struct redact_conversation_request;
 struct redact_conversation_request_option_1;
 struct redact_conversation_request_option_2;
 struct reference;
+struct reply_conversation_request;
 struct results_response;
 struct search_articles_response;
 struct search_articles_response_data;
@@ -1027,6 +1031,13 @@ struct action_component {
                  models::submit_action_component>
         value;
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+
+    /// The `submit_action_component` alternative with only `type` set.
+    static action_component with_type(std::string v) {
+        models::submit_action_component a;
+        a.type = std::move(v);
+        return action_component{std::move(a), nullptr};
+    }
 };
 
 /// Model of the `activity_log_metadata` schema.
@@ -1072,23 +1083,13 @@ struct activity_log {
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
-/// Model of the `starting_after_paging` schema.
-struct starting_after_paging {
-    static constexpr std::string_view schema_name = "starting_after_paging";
-
-    std::optional<std::int64_t> per_page;
-    nullable<std::string> starting_after;
-    boost::json::object extra;                     ///< unknown keys, kept
-    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
-};
-
 /// Model of the `cursor_pages` schema.
 struct cursor_pages {
     static constexpr std::string_view schema_name = "cursor_pages";
 
     std::optional<std::string> type;
     std::optional<std::int64_t> page;
-    nullable<models::starting_after_paging> next;
+    nullable<models::page_next> next; ///< any of the four shapes
     std::optional<std::int64_t> per_page;
     std::optional<std::int64_t> total_pages;
     boost::json::object extra;                     ///< unknown keys, kept
@@ -1544,6 +1545,27 @@ struct customer_request {
                  models::customer_request_option_3>
         value;
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+
+    /// The `customer_request_option_1` alternative with only `intercom_user_id` set.
+    static customer_request with_intercom_user_id(json::flex_id v) {
+        models::customer_request_option_1 a;
+        a.intercom_user_id = std::move(v);
+        return customer_request{std::move(a), nullptr};
+    }
+
+    /// The `customer_request_option_2` alternative with only `user_id` set.
+    static customer_request with_user_id(json::flex_id v) {
+        models::customer_request_option_2 a;
+        a.user_id = std::move(v);
+        return customer_request{std::move(a), nullptr};
+    }
+
+    /// The `customer_request_option_3` alternative with only `email` set.
+    static customer_request with_email(std::string v) {
+        models::customer_request_option_3 a;
+        a.email = std::move(v);
+        return customer_request{std::move(a), nullptr};
+    }
 };
 
 /// Model of the `attach_contact_to_conversation_request_customer_option_1` schema.
@@ -1591,6 +1613,28 @@ struct attach_contact_to_conversation_request_customer {
                  models::attach_contact_to_conversation_request_customer_option_3>
         value;
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+
+    /// The `attach_contact_to_conversation_request_customer_option_1` alternative with only
+    /// `intercom_user_id` set.
+    static attach_contact_to_conversation_request_customer with_intercom_user_id(json::flex_id v) {
+        models::attach_contact_to_conversation_request_customer_option_1 a;
+        a.intercom_user_id = std::move(v);
+        return attach_contact_to_conversation_request_customer{std::move(a), nullptr};
+    }
+
+    /// The `attach_contact_to_conversation_request_customer_option_2` alternative with only `user_id` set.
+    static attach_contact_to_conversation_request_customer with_user_id(json::flex_id v) {
+        models::attach_contact_to_conversation_request_customer_option_2 a;
+        a.user_id = std::move(v);
+        return attach_contact_to_conversation_request_customer{std::move(a), nullptr};
+    }
+
+    /// The `attach_contact_to_conversation_request_customer_option_3` alternative with only `email` set.
+    static attach_contact_to_conversation_request_customer with_email(std::string v) {
+        models::attach_contact_to_conversation_request_customer_option_3 a;
+        a.email = std::move(v);
+        return attach_contact_to_conversation_request_customer{std::move(a), nullptr};
+    }
 };
 
 /// Model of the `attach_contact_to_conversation_request` schema.
@@ -1785,24 +1829,6 @@ struct companies_find_query {
     std::optional<std::int64_t> per_page;
 };
 
-/// Model of query parameters of `companies_list_contacts`.
-struct companies_list_contacts_query {
-    std::optional<std::int64_t> page;
-    std::optional<std::int64_t> per_page;
-};
-
-/// Model of query parameters of `companies_list`.
-struct companies_list_query {
-    std::optional<std::int64_t> page;
-    std::optional<std::int64_t> per_page;
-    std::optional<std::string> order;
-};
-
-/// Model of query parameters of `companies_scroll`.
-struct companies_scroll_query {
-    std::optional<std::string> scroll_param;
-};
-
 /// Model of the `company_plan` schema.
 struct company_plan {
     static constexpr std::string_view schema_name = "company_plan";
@@ -1861,6 +1887,47 @@ struct company {
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
+/// Model of the `company_list` schema.
+struct company_list {
+    static constexpr std::string_view schema_name = "company_list";
+
+    std::optional<std::string> type;
+    std::optional<models::cursor_pages> pages;
+    std::optional<std::int64_t> total_count;
+    std::optional<std::vector<models::company>> data;
+    boost::json::object extra;                     ///< unknown keys, kept
+    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+};
+
+/// One of several shapes (`companies_find_response`). Decoding picks the first alternative whose constant
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
+struct companies_find_response {
+    static constexpr std::string_view schema_name = "companies_find_response";
+
+    std::variant<boost::json::value, models::company_list, models::company> value;
+    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+};
+
+/// Model of query parameters of `companies_list_contacts`.
+struct companies_list_contacts_query {
+    std::optional<std::int64_t> page;
+    std::optional<std::int64_t> per_page;
+};
+
+/// Model of query parameters of `companies_list`.
+struct companies_list_query {
+    std::optional<std::int64_t> page;
+    std::optional<std::int64_t> per_page;
+    std::optional<std::string> order;
+};
+
+/// Model of query parameters of `companies_scroll`.
+struct companies_scroll_query {
+    std::optional<std::string> scroll_param;
+};
+
 /// Model of the `company_attached_contacts` schema.
 struct company_attached_contacts {
     static constexpr std::string_view schema_name = "company_attached_contacts";
@@ -1879,18 +1946,6 @@ struct company_attached_segments {
 
     std::optional<std::string> type;
     std::optional<std::vector<models::segment>> data;
-    boost::json::object extra;                     ///< unknown keys, kept
-    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
-};
-
-/// Model of the `company_list` schema.
-struct company_list {
-    static constexpr std::string_view schema_name = "company_list";
-
-    std::optional<std::string> type;
-    std::optional<models::cursor_pages> pages;
-    std::optional<std::int64_t> total_count;
-    std::optional<std::vector<models::company>> data;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -2281,7 +2336,7 @@ struct pages_link {
 
     std::optional<std::string> type;
     std::optional<std::int64_t> page;
-    nullable<std::string> next;
+    nullable<models::page_next> next; ///< any of the four shapes
     std::optional<std::int64_t> per_page;
     std::optional<std::int64_t> total_pages;
     boost::json::object extra;                     ///< unknown keys, kept
@@ -2875,14 +2930,6 @@ struct conversations_manage_request {
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
-/// Model of an inline body.
-struct conversations_reply_request {
-    static constexpr std::string_view schema_name = "conversations_reply_request";
-
-    boost::json::object extra;                     ///< unknown keys, kept
-    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
-};
-
 /// Model of query parameters of `conversations_retrieve`.
 struct conversations_retrieve_query {
     std::optional<std::string> display_as;
@@ -3178,6 +3225,19 @@ struct create_phone_switch_request {
     std::shared_ptr<const boost::json::value> raw;        ///< response JSON (top level)
 };
 
+/// One of several shapes (`create_ticket_reply_with_comment_request`). Decoding picks the first alternative
+/// whose constant `type`-like keys match, else the first whose (non-empty) required keys are present, else
+/// the first that declares every key of the JSON; otherwise `value` holds the JSON as is (index 0).
+struct create_ticket_reply_with_comment_request {
+    static constexpr std::string_view schema_name = "create_ticket_reply_with_comment_request";
+
+    std::variant<boost::json::value, models::contact_reply_ticket_intercom_user_id_request,
+                 models::contact_reply_ticket_user_id_request, models::contact_reply_ticket_email_request,
+                 models::admin_reply_ticket_request>
+        value;
+    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+};
+
 /// Model of the `create_ticket_request` schema.
 struct create_ticket_request {
     static constexpr std::string_view schema_name = "create_ticket_request";
@@ -3229,6 +3289,27 @@ struct create_ticket_request_contacts_item {
                  models::create_ticket_request_contacts_item_option_3>
         value;
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+
+    /// The `create_ticket_request_contacts_item_option_1` alternative with only `id` set.
+    static create_ticket_request_contacts_item with_id(json::flex_id v) {
+        models::create_ticket_request_contacts_item_option_1 a;
+        a.id = std::move(v);
+        return create_ticket_request_contacts_item{std::move(a), nullptr};
+    }
+
+    /// The `create_ticket_request_contacts_item_option_2` alternative with only `external_id` set.
+    static create_ticket_request_contacts_item with_external_id(json::flex_id v) {
+        models::create_ticket_request_contacts_item_option_2 a;
+        a.external_id = std::move(v);
+        return create_ticket_request_contacts_item{std::move(a), nullptr};
+    }
+
+    /// The `create_ticket_request_contacts_item_option_3` alternative with only `email` set.
+    static create_ticket_request_contacts_item with_email(std::string v) {
+        models::create_ticket_request_contacts_item_option_3 a;
+        a.email = std::move(v);
+        return create_ticket_request_contacts_item{std::move(a), nullptr};
+    }
 };
 
 /// Model of the `create_ticket_type_attribute_request` schema.
@@ -3360,7 +3441,7 @@ struct data_event {
 struct data_event_list_pages {
     static constexpr std::string_view schema_name = "data_event_list_pages";
 
-    std::optional<std::string> next;
+    nullable<models::page_next> next; ///< any of the four shapes
     std::optional<std::string> since;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
@@ -3411,6 +3492,17 @@ struct data_events_list_query {
     std::optional<std::string> type;
     std::optional<bool> summary;
     std::optional<std::int64_t> per_page;
+};
+
+/// One of several shapes (`data_events_list_response`). Decoding picks the first alternative whose constant
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
+struct data_events_list_response {
+    static constexpr std::string_view schema_name = "data_events_list_response";
+
+    std::variant<boost::json::value, models::data_event_list, models::data_event_summary> value;
+    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
 /// Model of the `data_export` schema.
@@ -4043,6 +4135,20 @@ struct redact_conversation_request {
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
+/// One of several shapes (`reply_conversation_request`). Decoding picks the first alternative whose constant
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
+struct reply_conversation_request {
+    static constexpr std::string_view schema_name = "reply_conversation_request";
+
+    std::variant<boost::json::value, models::contact_reply_intercom_user_id_request,
+                 models::contact_reply_email_request, models::contact_reply_user_id_request,
+                 models::admin_reply_conversation_request>
+        value;
+    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+};
+
 /// Model of the `search_articles_response_data` schema.
 struct search_articles_response_data {
     static constexpr std::string_view schema_name = "search_articles_response_data";
@@ -4075,6 +4181,16 @@ struct search_request_query {
     std::variant<boost::json::value, models::single_filter_search_request,
                  models::multiple_filter_search_request>
         value;
+    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+};
+
+/// Model of the `starting_after_paging` schema.
+struct starting_after_paging {
+    static constexpr std::string_view schema_name = "starting_after_paging";
+
+    std::optional<std::int64_t> per_page;
+    nullable<std::string> starting_after;
+    boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
@@ -4349,6 +4465,13 @@ struct tags_create_or_update_request {
                  models::untag_company_request, models::tag_multiple_users_request>
         value;
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+
+    /// The `create_or_update_tag_request` alternative with only `name` set.
+    static tags_create_or_update_request with_name(std::string v) {
+        models::create_or_update_tag_request a;
+        a.name = std::move(v);
+        return tags_create_or_update_request{std::move(a), nullptr};
+    }
 };
 
 /// Model of the `tags_detach_conversation_request` schema.
@@ -4596,6 +4719,7 @@ struct ticket_type_list {
 
     std::optional<std::string> type;
     std::optional<std::vector<models::ticket_type>> ticket_types;
+    std::optional<std::vector<models::ticket_type>> data;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -4611,11 +4735,17 @@ struct tickets_remove_response {
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
-/// Model of an inline body.
+/// One of several shapes (`tickets_reply_request`). Decoding picks the first alternative whose constant
+/// `type`-like keys match, else the first whose (non-empty) required keys are present,
+/// else the first that declares every key of the JSON; otherwise `value` holds the
+/// JSON as is (index 0).
 struct tickets_reply_request {
     static constexpr std::string_view schema_name = "tickets_reply_request";
 
-    boost::json::object extra;                     ///< unknown keys, kept
+    std::variant<boost::json::value, models::contact_reply_ticket_intercom_user_id_request,
+                 models::contact_reply_ticket_user_id_request, models::contact_reply_ticket_email_request,
+                 models::admin_reply_ticket_request>
+        value;
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
@@ -5020,6 +5150,8 @@ bool decode(const boost::json::value& jv, collection_list& out);
 void encode(boost::json::value& jv, const collection_list& v);
 bool decode(const boost::json::value& jv, companies_attach_contact_request& out);
 void encode(boost::json::value& jv, const companies_attach_contact_request& v);
+bool decode(const boost::json::value& jv, companies_find_response& out);
+void encode(boost::json::value& jv, const companies_find_response& v);
 bool decode(const boost::json::value& jv, company& out);
 void encode(boost::json::value& jv, const company& v);
 bool decode(const boost::json::value& jv, company_attached_contacts& out);
@@ -5140,8 +5272,6 @@ bool decode(const boost::json::value& jv, conversations_create_response& out);
 void encode(boost::json::value& jv, const conversations_create_response& v);
 bool decode(const boost::json::value& jv, conversations_manage_request& out);
 void encode(boost::json::value& jv, const conversations_manage_request& v);
-bool decode(const boost::json::value& jv, conversations_reply_request& out);
-void encode(boost::json::value& jv, const conversations_reply_request& v);
 bool decode(const boost::json::value& jv, convert_conversation_to_ticket_request& out);
 void encode(boost::json::value& jv, const convert_conversation_to_ticket_request& v);
 bool decode(const boost::json::value& jv, convert_visitor_request& out);
@@ -5188,6 +5318,8 @@ bool decode(const boost::json::value& jv, create_or_update_tag_request& out);
 void encode(boost::json::value& jv, const create_or_update_tag_request& v);
 bool decode(const boost::json::value& jv, create_phone_switch_request& out);
 void encode(boost::json::value& jv, const create_phone_switch_request& v);
+bool decode(const boost::json::value& jv, create_ticket_reply_with_comment_request& out);
+void encode(boost::json::value& jv, const create_ticket_reply_with_comment_request& v);
 bool decode(const boost::json::value& jv, create_ticket_request& out);
 void encode(boost::json::value& jv, const create_ticket_request& v);
 bool decode(const boost::json::value& jv, create_ticket_request_contacts_item& out);
@@ -5232,6 +5364,8 @@ bool decode(const boost::json::value& jv, data_event_summary& out);
 void encode(boost::json::value& jv, const data_event_summary& v);
 bool decode(const boost::json::value& jv, data_event_summary_item& out);
 void encode(boost::json::value& jv, const data_event_summary_item& v);
+bool decode(const boost::json::value& jv, data_events_list_response& out);
+void encode(boost::json::value& jv, const data_events_list_response& v);
 bool decode(const boost::json::value& jv, data_export& out);
 void encode(boost::json::value& jv, const data_export& v);
 bool decode(const boost::json::value& jv, data_export_csv& out);
@@ -5348,6 +5482,8 @@ bool decode(const boost::json::value& jv, redact_conversation_request_option_2& 
 void encode(boost::json::value& jv, const redact_conversation_request_option_2& v);
 bool decode(const boost::json::value& jv, reference& out);
 void encode(boost::json::value& jv, const reference& v);
+bool decode(const boost::json::value& jv, reply_conversation_request& out);
+void encode(boost::json::value& jv, const reply_conversation_request& v);
 bool decode(const boost::json::value& jv, results_response& out);
 void encode(boost::json::value& jv, const results_response& v);
 bool decode(const boost::json::value& jv, search_articles_response& out);

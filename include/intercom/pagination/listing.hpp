@@ -23,6 +23,9 @@ struct listing {
     std::string list_field = "data";                     ///< dotted path of the items, e.g. "data.articles"
     std::optional<unsigned> per_page;                    ///< unset: the server default
     request_options options;                             ///< applied to every page
+    /// A response without the list but that is itself an object is one item (`GET /companies` with a
+    /// `company_id` or `name` filter answers with the company instead of a list).
+    bool single_object_is_item = false;
 };
 
 /// The request for the page at `at`. Cursor/page/scroll parameters are added to the query, search

@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -34,6 +35,13 @@ public:
     boost::asio::awaitable<result<models::activity_log_list>>
     try_list_activity_logs(models::admins_list_activity_logs_query query = {},
                            request_options opts = {}) const;
+
+    /// Every `activity_log` item of `list_activity_logs`, fetched page by page (cursor style, items in
+    /// `activity_logs`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::activity_log>
+    list_activity_logs_all(models::admins_list_activity_logs_query query = {},
+                           pagination::pager_options pager = {}, request_options opts = {}) const;
 
     /// GET /admins
     boost::asio::awaitable<models::admin_list> list(models::admins_list_query query = {},

@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +24,12 @@ public:
     list_content_import_sources(request_options opts = {}) const;
     boost::asio::awaitable<result<models::content_import_sources_list>>
     try_list_content_import_sources(request_options opts = {}) const;
+
+    /// Every `content_import_source` item of `list_content_import_sources`, fetched page by page (cursor
+    /// style, items in `data`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters
+    /// in the request are the first page's; `opts` apply to every page.
+    pagination::pager<models::content_import_source>
+    list_content_import_sources_all(pagination::pager_options pager = {}, request_options opts = {}) const;
 
     /// POST /ai/content_import_sources (Unstable version only)
     boost::asio::awaitable<models::content_import_source>
@@ -56,6 +63,12 @@ public:
     boost::asio::awaitable<models::external_pages_list> list_external_pages(request_options opts = {}) const;
     boost::asio::awaitable<result<models::external_pages_list>>
     try_list_external_pages(request_options opts = {}) const;
+
+    /// Every `external_page` item of `list_external_pages`, fetched page by page (cursor style, items in
+    /// `data`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the request
+    /// are the first page's; `opts` apply to every page.
+    pagination::pager<models::external_page> list_external_pages_all(pagination::pager_options pager = {},
+                                                                     request_options opts = {}) const;
 
     /// POST /ai/external_pages (Unstable version only)
     boost::asio::awaitable<models::external_page>

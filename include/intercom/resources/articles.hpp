@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +24,13 @@ public:
                                                       request_options opts = {}) const;
     boost::asio::awaitable<result<models::article_list>> try_list(models::articles_list_query query = {},
                                                                   request_options opts = {}) const;
+
+    /// Every `article_list_item` item of `list`, fetched page by page (page_number style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::article_list_item> list_all(models::articles_list_query query = {},
+                                                          pagination::pager_options pager = {},
+                                                          request_options opts = {}) const;
 
     /// POST /articles
     boost::asio::awaitable<models::article> create(models::create_article_request body,
@@ -53,6 +61,13 @@ public:
                                                                     request_options opts = {}) const;
     boost::asio::awaitable<result<models::search_articles_response>>
     try_search(models::articles_search_query query = {}, request_options opts = {}) const;
+
+    /// Every `article` item of `search`, fetched page by page (cursor style, items in `data.articles`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::article> search_all(models::articles_search_query query = {},
+                                                  pagination::pager_options pager = {},
+                                                  request_options opts = {}) const;
 
     const intercom::client& get_client() const noexcept { return client_; }
 

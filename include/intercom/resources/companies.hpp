@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -25,10 +26,17 @@ public:
     try_create_or_update(models::create_or_update_company_request body, request_options opts = {}) const;
 
     /// GET /companies
-    boost::asio::awaitable<models::company_list> find(models::companies_find_query query = {},
-                                                      request_options opts = {}) const;
-    boost::asio::awaitable<result<models::company_list>> try_find(models::companies_find_query query = {},
-                                                                  request_options opts = {}) const;
+    boost::asio::awaitable<models::companies_find_response> find(models::companies_find_query query = {},
+                                                                 request_options opts = {}) const;
+    boost::asio::awaitable<result<models::companies_find_response>>
+    try_find(models::companies_find_query query = {}, request_options opts = {}) const;
+
+    /// Every `company` item of `find`, fetched page by page (page_number style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::company> find_all(models::companies_find_query query = {},
+                                                pagination::pager_options pager = {},
+                                                request_options opts = {}) const;
 
     /// GET /companies/{company_id}
     boost::asio::awaitable<models::company> retrieve(std::string company_id, request_options opts = {}) const;
@@ -54,6 +62,14 @@ public:
     try_list_contacts(std::string company_id, models::companies_list_contacts_query query = {},
                       request_options opts = {}) const;
 
+    /// Every `contact` item of `list_contacts`, fetched page by page (page_number style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::contact> list_contacts_all(std::string company_id,
+                                                         models::companies_list_contacts_query query = {},
+                                                         pagination::pager_options pager = {},
+                                                         request_options opts = {}) const;
+
     /// GET /companies/{company_id}/segments
     boost::asio::awaitable<models::company_attached_segments> list_segments(std::string company_id,
                                                                             request_options opts = {}) const;
@@ -66,11 +82,25 @@ public:
     boost::asio::awaitable<result<models::company_list>> try_list(models::companies_list_query query = {},
                                                                   request_options opts = {}) const;
 
+    /// Every `company` item of `list`, fetched page by page (page_number style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::company> list_all(models::companies_list_query query = {},
+                                                pagination::pager_options pager = {},
+                                                request_options opts = {}) const;
+
     /// GET /companies/scroll
     boost::asio::awaitable<models::company_scroll> scroll(models::companies_scroll_query query = {},
                                                           request_options opts = {}) const;
     boost::asio::awaitable<result<models::company_scroll>>
     try_scroll(models::companies_scroll_query query = {}, request_options opts = {}) const;
+
+    /// Every `company` item of `scroll`, fetched page by page (scroll style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::company> scroll_all(models::companies_scroll_query query = {},
+                                                  pagination::pager_options pager = {},
+                                                  request_options opts = {}) const;
 
     /// POST /contacts/{contact_id}/companies
     boost::asio::awaitable<models::company> attach_contact(std::string contact_id,

@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -25,6 +26,14 @@ public:
     boost::asio::awaitable<result<models::contact_attached_companies>>
     try_list_companies(std::string contact_id, models::contacts_list_companies_query query = {},
                        request_options opts = {}) const;
+
+    /// Every `company` item of `list_companies`, fetched page by page (page_number style, items in
+    /// `companies`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::company> list_companies_all(std::string contact_id,
+                                                          models::contacts_list_companies_query query = {},
+                                                          pagination::pager_options pager = {},
+                                                          request_options opts = {}) const;
 
     /// GET /contacts/{contact_id}/segments
     boost::asio::awaitable<models::contact_segments> list_segments(std::string contact_id,
@@ -73,11 +82,31 @@ public:
     boost::asio::awaitable<result<models::contact_list>> try_search(models::search_request body,
                                                                     request_options opts = {}) const;
 
+    /// Every `contact` item of `search`, fetched page by page (search style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::contact> search_all(models::search_request body,
+                                                  pagination::pager_options pager = {},
+                                                  request_options opts = {}) const;
+    /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`
+    /// before any request.
+    result<pagination::pager<models::contact>> search_all(search::search_request body,
+                                                          pagination::pager_options pager = {},
+                                                          request_options opts = {},
+                                                          search::validation_options validation = {}) const;
+
     /// GET /contacts
     boost::asio::awaitable<models::contact_list> list(models::contacts_list_query query = {},
                                                       request_options opts = {}) const;
     boost::asio::awaitable<result<models::contact_list>> try_list(models::contacts_list_query query = {},
                                                                   request_options opts = {}) const;
+
+    /// Every `contact` item of `list`, fetched page by page (cursor style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::contact> list_all(models::contacts_list_query query = {},
+                                                pagination::pager_options pager = {},
+                                                request_options opts = {}) const;
 
     /// POST /contacts
     boost::asio::awaitable<models::contact> create(models::create_contact_request body,

@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +24,13 @@ public:
     list(models::conversations_list_query query = {}, request_options opts = {}) const;
     boost::asio::awaitable<result<models::paginated_conversation_response>>
     try_list(models::conversations_list_query query = {}, request_options opts = {}) const;
+
+    /// Every `conversation_list_item` item of `list`, fetched page by page (cursor style, items in
+    /// `conversations`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::conversation_list_item> list_all(models::conversations_list_query query = {},
+                                                               pagination::pager_options pager = {},
+                                                               request_options opts = {}) const;
 
     /// POST /conversations
     boost::asio::awaitable<models::conversations_create_response>
@@ -59,12 +67,24 @@ public:
     boost::asio::awaitable<result<models::paginated_conversation_response>>
     try_search(models::search_request body, request_options opts = {}) const;
 
+    /// Every `conversation_list_item` item of `search`, fetched page by page (search style, items in
+    /// `conversations`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::conversation_list_item> search_all(models::search_request body,
+                                                                 pagination::pager_options pager = {},
+                                                                 request_options opts = {}) const;
+    /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`
+    /// before any request.
+    result<pagination::pager<models::conversation_list_item>>
+    search_all(search::search_request body, pagination::pager_options pager = {}, request_options opts = {},
+               search::validation_options validation = {}) const;
+
     /// POST /conversations/{conversation_id}/reply
     boost::asio::awaitable<models::conversation> reply(std::string conversation_id,
-                                                       models::conversations_reply_request body,
+                                                       models::reply_conversation_request body,
                                                        request_options opts = {}) const;
     boost::asio::awaitable<result<models::conversation>> try_reply(std::string conversation_id,
-                                                                   models::conversations_reply_request body,
+                                                                   models::reply_conversation_request body,
                                                                    request_options opts = {}) const;
 
     /// POST /conversations/{conversation_id}/parts

@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -25,10 +26,17 @@ public:
                                                     request_options opts = {}) const;
 
     /// GET /events
-    boost::asio::awaitable<models::data_event_summary> list(models::data_events_list_query query = {},
-                                                            request_options opts = {}) const;
-    boost::asio::awaitable<result<models::data_event_summary>>
+    boost::asio::awaitable<models::data_events_list_response> list(models::data_events_list_query query = {},
+                                                                   request_options opts = {}) const;
+    boost::asio::awaitable<result<models::data_events_list_response>>
     try_list(models::data_events_list_query query = {}, request_options opts = {}) const;
+
+    /// Every `data_event` item of `list`, fetched page by page (next_url style, items in `events`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::data_event> list_all(models::data_events_list_query query = {},
+                                                   pagination::pager_options pager = {},
+                                                   request_options opts = {}) const;
 
     /// POST /events/summaries
     boost::asio::awaitable<void> create_summaries(models::create_data_event_summaries_request body,

@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -24,6 +25,13 @@ public:
     boost::asio::awaitable<result<models::collection_list>>
     try_list_collections(models::help_center_list_collections_query query = {},
                          request_options opts = {}) const;
+
+    /// Every `collection` item of `list_collections`, fetched page by page (page_number style, items in
+    /// `data`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the request
+    /// are the first page's; `opts` apply to every page.
+    pagination::pager<models::collection>
+    list_collections_all(models::help_center_list_collections_query query = {},
+                         pagination::pager_options pager = {}, request_options opts = {}) const;
 
     /// POST /help_center/collections
     boost::asio::awaitable<models::collection> create_collection(models::create_collection_request body,
@@ -62,6 +70,13 @@ public:
                                                           request_options opts = {}) const;
     boost::asio::awaitable<result<models::help_center_list>>
     try_list(models::help_center_list_query query = {}, request_options opts = {}) const;
+
+    /// Every `help_center` item of `list`, fetched page by page (page_number style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::help_center> list_all(models::help_center_list_query query = {},
+                                                    pagination::pager_options pager = {},
+                                                    request_options opts = {}) const;
 
     const intercom::client& get_client() const noexcept { return client_; }
 

@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -22,6 +23,12 @@ public:
     boost::asio::awaitable<models::paginated_news_item_response> list_items(request_options opts = {}) const;
     boost::asio::awaitable<result<models::paginated_news_item_response>>
     try_list_items(request_options opts = {}) const;
+
+    /// Every `news_item` item of `list_items`, fetched page by page (cursor style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::news_item> list_items_all(pagination::pager_options pager = {},
+                                                        request_options opts = {}) const;
 
     /// POST /news/news_items
     boost::asio::awaitable<models::news_item> create_item(models::news_item_request body,
@@ -54,11 +61,24 @@ public:
     boost::asio::awaitable<result<models::paginated_news_item_response>>
     try_list_newsfeed_items(std::string newsfeed_id, request_options opts = {}) const;
 
+    /// Every `news_item` item of `list_newsfeed_items`, fetched page by page (cursor style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::news_item> list_newsfeed_items_all(std::string newsfeed_id,
+                                                                 pagination::pager_options pager = {},
+                                                                 request_options opts = {}) const;
+
     /// GET /news/newsfeeds
     boost::asio::awaitable<models::paginated_newsfeed_response>
     list_newsfeeds(request_options opts = {}) const;
     boost::asio::awaitable<result<models::paginated_newsfeed_response>>
     try_list_newsfeeds(request_options opts = {}) const;
+
+    /// Every `newsfeed` item of `list_newsfeeds`, fetched page by page (cursor style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::newsfeed> list_newsfeeds_all(pagination::pager_options pager = {},
+                                                           request_options opts = {}) const;
 
     /// GET /news/newsfeeds/{newsfeed_id}
     boost::asio::awaitable<models::newsfeed> retrieve_newsfeed(std::string newsfeed_id,

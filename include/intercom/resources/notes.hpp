@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +24,13 @@ public:
     list(std::string contact_id, models::notes_list_query query = {}, request_options opts = {}) const;
     boost::asio::awaitable<result<models::note_list>>
     try_list(std::string contact_id, models::notes_list_query query = {}, request_options opts = {}) const;
+
+    /// Every `note` item of `list`, fetched page by page (page_number style, items in `data`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::note> list_all(std::string contact_id, models::notes_list_query query = {},
+                                             pagination::pager_options pager = {},
+                                             request_options opts = {}) const;
 
     /// POST /contacts/{contact_id}/notes
     boost::asio::awaitable<models::note> create(std::string contact_id, models::notes_create_request body,

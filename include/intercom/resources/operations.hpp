@@ -4,7 +4,6 @@
 
 #include <intercom/operation.hpp>
 
-#include <ostream> // boost/core string_view (via beast verb) needs it
 #include <span>
 
 namespace intercom {

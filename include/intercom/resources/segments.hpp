@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +24,13 @@ public:
                                                       request_options opts = {}) const;
     boost::asio::awaitable<result<models::segment_list>> try_list(models::segments_list_query query = {},
                                                                   request_options opts = {}) const;
+
+    /// Every `segment` item of `list`, fetched page by page (cursor style, items in `segments`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::segment> list_all(models::segments_list_query query = {},
+                                                pagination::pager_options pager = {},
+                                                request_options opts = {}) const;
 
     /// GET /segments/{segment_id}
     boost::asio::awaitable<models::segment> retrieve(std::string segment_id, request_options opts = {}) const;

@@ -4,6 +4,7 @@
 
 #include <intercom/client.hpp>
 #include <intercom/models/models.hpp>
+#include <intercom/pagination/typed.hpp>
 #include <intercom/resources/operations.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -52,6 +53,19 @@ public:
                                                        request_options opts = {}) const;
     boost::asio::awaitable<result<models::ticket_list>> try_search(models::search_request body,
                                                                    request_options opts = {}) const;
+
+    /// Every `ticket` item of `search`, fetched page by page (search style, items in `tickets`);
+    /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
+    /// request are the first page's; `opts` apply to every page.
+    pagination::pager<models::ticket> search_all(models::search_request body,
+                                                 pagination::pager_options pager = {},
+                                                 request_options opts = {}) const;
+    /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`
+    /// before any request.
+    result<pagination::pager<models::ticket>> search_all(search::search_request body,
+                                                         pagination::pager_options pager = {},
+                                                         request_options opts = {},
+                                                         search::validation_options validation = {}) const;
 
     const intercom::client& get_client() const noexcept { return client_; }
 
