@@ -60,7 +60,13 @@ result<std::optional<position>> pager_fsm::next_position(const pages_info& p, co
             why = end_reason::total_pages_reached;
             return std::optional<position>{};
         }
-        if (p.next == next_shape::absent || p.next == next_shape::null) return std::optional<position>{};
+        if (p.next == next_shape::absent || p.next == next_shape::null) {
+            // Some page-number lists (POST /companies/list, company contacts) answer `next: null`
+            // on every page; a known `total_pages` above the current page is the better signal.
+            if (!p.total_pages) return std::optional<position>{};
+            why = end_reason::more;
+            return std::optional<position>{position{std::nullopt, current + 1, std::nullopt, std::nullopt}};
+        }
         std::optional<std::int64_t> next_page;
         if (p.next == next_shape::object) next_page = p.next_page.value_or(current + 1);
         if (p.next == next_shape::url) {

@@ -228,6 +228,19 @@ BOOST_AUTO_TEST_CASE(companies_find_all_list_and_single_company) {
     BOOST_TEST(f.server.count("GET", "/companies") == 4u);
 }
 
+// POST /companies/list answers `next: null` on every page: total_pages carries the walk on.
+BOOST_AUTO_TEST_CASE(companies_list_all_follows_total_pages_despite_null_next) {
+    fixture f({.companies = 130});
+    m::companies_list_query q;
+    q.per_page = 50;
+    auto p = f.cl.companies().list_all(q);
+    auto ids = run_coro(f.ioc, drain(&p, &company_key, 1000));
+    BOOST_TEST_REQUIRE(bool(ids));
+    BOOST_TEST(ids->size() == 130u);
+    BOOST_TEST(std::set<std::string>(ids->begin(), ids->end()).size() == 130u);
+    BOOST_TEST(f.server.count("POST", "/companies/list") == 3u);  // 50 + 50 + 30, no extra request
+}
+
 // Search: typed contacts, and page 2's body carries the cursor (page 1's does not).
 BOOST_AUTO_TEST_CASE(contacts_search_all_cursor_in_body) {
     fixture f({.contacts = 400});

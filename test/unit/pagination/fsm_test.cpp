@@ -135,6 +135,22 @@ BOOST_AUTO_TEST_CASE(page_number_stops_at_total_pages_or_null_next) {
     BOOST_TEST(g.done());
 }
 
+BOOST_AUTO_TEST_CASE(page_number_null_next_below_total_pages_continues) {
+    // POST /companies/list answers `next: null` on every page; total_pages decides.
+    pager_fsm f(style::page_number, position{std::nullopt, 1});
+    auto o1 = f.on_page(j(R"({"pages":{"page":1,"total_pages":3,"next":null}})"), fresh(5));
+    BOOST_REQUIRE(o1);
+    BOOST_REQUIRE(f.pending());
+    BOOST_TEST(*f.pending()->page == 2);
+    auto o2 = f.on_page(j(R"({"pages":{"page":2,"total_pages":3}})"), fresh(5));
+    BOOST_REQUIRE(o2);
+    BOOST_TEST(*f.pending()->page == 3);
+    auto o3 = f.on_page(j(R"({"pages":{"page":3,"total_pages":3,"next":null}})"), fresh(5));
+    BOOST_REQUIRE(o3);
+    BOOST_TEST((o3->reason == end_reason::total_pages_reached));
+    BOOST_TEST(f.done());
+}
+
 BOOST_AUTO_TEST_CASE(page_number_must_increase) {
     pager_fsm f(style::page_number, position{std::nullopt, 3});
     auto o = f.on_page(j(R"({"pages":{"page":3,"next":{"page":3}}})"), fresh(5));
