@@ -81,20 +81,33 @@ void split(const std::string& raw, std::string& head, std::string& body, unsigne
     status = raw.size() > 12 ? static_cast<unsigned>(std::atoi(raw.c_str() + 9)) : 0;
 }
 
-/// The models a 2xx body decodes into with no unknown keys (at most 4), as model-target seeds.
+/// Model-target seeds for a 2xx body: the models it decodes into with no unknown keys, those named
+/// after the body's `type` (or its first item's) first; at most 6.
 void model_seeds(corpus& c, const std::string& body) {
     boost::system::error_code ec;
     auto v = boost::json::parse(body, ec);
-    if (ec) return;
+    if (ec || !v.is_object()) return;
+    std::string hint;
+    if (auto* t = v.as_object().if_contains("type"); t && t->is_string()) hint = std::string(t->as_string());
+    if (auto* d = v.as_object().if_contains("data"); (hint.empty() || hint == "list") && d && d->is_array() &&
+                                                     !d->as_array().empty() && d->as_array()[0].is_object()) {
+        if (auto* t = d->as_array()[0].as_object().if_contains("type"); t && t->is_string())
+            hint = std::string(t->as_string());
+    }
+    for (auto& ch : hint)
+        if (ch == '.') ch = '_';
     auto codecs = intercom::models::all_model_codecs();
-    int written = 0;
-    for (std::size_t i = 0; i < codecs.size() && written < 4; ++i) {
+    std::vector<std::size_t> named, other;
+    for (std::size_t i = 0; i < codecs.size(); ++i) {
         boost::json::value out;
         std::size_t unknown = 0;
-        if (!v.is_object() || !codecs[i].roundtrip(v, out, &unknown) || unknown != 0) continue;
-        std::string seed{char(i >> 8), char(i & 0xff)};
-        c.write("models", seed + body);
-        ++written;
+        if (!codecs[i].roundtrip(v, out, &unknown) || unknown != 0) continue;
+        (!hint.empty() && codecs[i].name.find(hint) != std::string_view::npos ? named : other).push_back(i);
+    }
+    named.insert(named.end(), other.begin(), other.end());
+    for (std::size_t k = 0; k < named.size() && k < 6; ++k) {
+        std::size_t i = named[k];
+        c.write("models", std::string{char(i >> 8), char(i & 0xff)} + body);
     }
 }
 

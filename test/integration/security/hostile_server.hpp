@@ -13,7 +13,7 @@
 namespace intercom::test {
 
 enum class hostility {
-    endless_body,     ///< `Content-Length` of a terabyte, then body bytes forever
+    endless_body,     ///< no length (delimited by the connection's end), body bytes forever
     endless_chunked,  ///< `Transfer-Encoding: chunked`, 4 KiB chunks forever
     endless_headers,  ///< a status line, then header lines forever
     slow_headers,     ///< a status line, then one header byte every `drip` (slow loris)

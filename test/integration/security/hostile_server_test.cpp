@@ -186,8 +186,19 @@ BOOST_AUTO_TEST_CASE(reader_pulls_at_most_the_limit_plus_one_buffer) {
         std::size_t bound;
     };
     const scenario scenarios[] = {
-        {"endless body", repeat_after("HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n", "x"),
+        {"endless body", repeat_after("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", "x"),
          errc::body_too_large, limits.max_body_bytes + slack},
+        // A length over the limit fails before any body byte is read.
+        {"announced terabyte", repeat_after("HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n", "x"),
+         errc::body_too_large, limits.max_header_bytes + slack},
+        // A gzip stream that never ends: non-final stored deflate blocks of 65535 bytes, forever.
+        {"endless gzip", repeat_after("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n" +
+                                          std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10),
+                                      std::string("\x00\xff\xff\x00\x00", 5) + std::string(65535, 'z')),
+         errc::body_too_large, limits.max_body_bytes + slack},
+        {"endless trailers", repeat_after("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n",
+                                          "X-Trailer: " + std::string(50, 't') + "\r\n"),
+         errc::header_too_large, limits.max_header_bytes + slack},
         {"endless chunked", repeat_after("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
                                          "1000\r\n" + std::string(4096, 'c') + "\r\n"),
          errc::body_too_large, limits.max_body_bytes + slack},

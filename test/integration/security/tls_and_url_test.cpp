@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(default_client_rejects_a_certificate_it_does_not_trust) {
 BOOST_AUTO_TEST_CASE(plain_http_to_remote_hosts_is_refused_before_any_connection) {
     asio::io_context ioc;
     for (const char* url : {"http://api.intercom.io", "http://10.0.0.1:8080", "http://[2001:db8::1]/",
-                            "http://127.0.0.1.example.com", "http://localhost.example.com:80",
+                            "http://localhost.example.com:80",
                             "http://0x7f000001/", "http://[::ffff:127.0.0.1]/"}) {
         BOOST_TEST_CONTEXT(url) {
             auto spy = std::make_shared<spy_transport>(ioc.get_executor());
@@ -137,6 +137,29 @@ BOOST_AUTO_TEST_CASE(plain_http_to_remote_hosts_is_refused_before_any_connection
             BOOST_TEST_REQUIRE(!tr);
             BOOST_TEST(tr.error().code == errc::insecure_url_refused);
             BOOST_TEST(t.stats(*o2).created == 0u);
+        }
+    }
+}
+
+// Boost.URL 1.81 reads "127.0.0.1.example.com" as the address 127.0.0.1 plus a path ".example.com":
+// such a URL must not pass for loopback (plain http allowed) nor send anything to 127.0.0.1.
+BOOST_AUTO_TEST_CASE(host_names_starting_with_an_address_are_not_taken_for_that_address) {
+    asio::io_context ioc;
+    for (const char* url : {"http://127.0.0.1.example.com", "https://127.0.0.1.example.com", "http://10.1.2.3.nip.io:80/",
+                            "http://1.2.3.4.5:80/x"}) {
+        BOOST_TEST_CONTEXT(url) {
+            auto o = http::origin::parse(url);
+            BOOST_TEST_REQUIRE(!o);
+            BOOST_TEST(o.error().code == errc::invalid_url);
+            auto spy = std::make_shared<spy_transport>(ioc.get_executor());
+            client_options co;
+            co.token = "t";
+            co.base_url = url;
+            client c(spy, co);
+            auto r = get_me(ioc, c);
+            BOOST_TEST_REQUIRE(!r);
+            BOOST_TEST(r.error().code == errc::invalid_url);
+            BOOST_TEST(spy->sends == 0);
         }
     }
 }

@@ -164,6 +164,7 @@ BOOST_AUTO_TEST_CASE(sink_gets_2xx_bodies_beyond_the_limit_and_errors_stay_colle
         sunk.append(c);
         return boost::system::error_code{};
     };
+    a.max = 2;
     a.bytes = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(100, 's') +
               "HTTP/1.1 500 Oops\r\nContent-Length: 5\r\n\r\nerror";
     auto out = run(a);
