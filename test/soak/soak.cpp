@@ -43,8 +43,8 @@ namespace {
 
 struct settings {
     std::uint64_t requests = 1'000'000;  ///< attempts sent (retries included)
-    std::size_t contacts = 1000;
-    unsigned per_page = 150;
+    std::size_t contacts = 200;   ///< small pages keep each request cheap: the count is what soaks
+    unsigned per_page = 20;
     unsigned workers = 8;
     unsigned singles = 20;       ///< single reads between two pagination cycles of a worker
     unsigned fault_every = 25;   ///< on average one fault per this many requests
@@ -230,6 +230,7 @@ bool parse_args(int argc, char** argv, settings& cfg) {
 } // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines show up at once in a log
     settings cfg;
     if (!parse_args(argc, argv, cfg)) {
         std::fprintf(stderr, "usage: intercom_soak [--requests N] [--contacts N] [--per-page N] [--workers N] "
@@ -271,9 +272,13 @@ int main(int argc, char** argv) {
                 (unsigned long long)cfg.requests, cfg.contacts, cfg.per_page, cfg.workers, cfg.singles,
                 cfg.fault_every);
     // Warm-up: one clean cycle so the start RSS includes the pools, caches and the store.
-    asio::co_spawn(ioc, pagination_cycle(&s), asio::detached);
-    ioc.run();
-    ioc.restart();
+    bool warm = false;
+    asio::co_spawn(ioc, pagination_cycle(&s), [&warm](std::exception_ptr) { warm = true; });
+    while (!warm) ioc.run_one();  // (run() would not return: the server always has work)
+    if (s.n.cycles != 1 || s.n.lost != 0) {
+        std::printf("warm-up cycle failed\n");
+        return 1;
+    }
     s.n = counters{};
     const std::size_t rss_start = rss_kib();
     s.start = std::chrono::steady_clock::now();
