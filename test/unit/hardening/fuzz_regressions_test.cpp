@@ -1,7 +1,11 @@
 // Regression tests of the fuzzers' findings (tools/fuzz.sh). Each keeps the crashing input inline and
 // checks the behaviour its fix guarantees.
 #include <intercom/error.hpp>
+#include <intercom/rate_limit.hpp>
+#include <intercom/result.hpp>
 #include <intercom/search/query.hpp>
+
+#include <boost/beast/http/fields.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -56,6 +60,80 @@ BOOST_AUTO_TEST_CASE(search_rejects_invalid_utf8_instead_of_sending_invalid_json
     auto back = boost::json::parse(boost::json::serialize(*j), ec);
     BOOST_TEST(!ec);
     BOOST_TEST(back.at("query").at("value").as_string() == "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80");
+}
+
+namespace {
+
+/// The decoding of fuzz/fuzz_error_body.cpp: `<status byte><"Name: value" lines>\0<body>`.
+intercom::error_info run_error_body_input(std::string_view in) {
+    const unsigned status = 400 + static_cast<unsigned char>(in[0]) % 200;
+    std::string_view rest = in.substr(1);
+    auto split = rest.find('\0');
+    std::string_view head = rest.substr(0, split);
+    std::string_view body = rest.substr(split + 1);
+    boost::beast::http::fields headers;
+    while (!head.empty()) {
+        auto nl = head.find('\n');
+        auto line = head.substr(0, nl);
+        head = nl == std::string_view::npos ? std::string_view{} : head.substr(nl + 1);
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0) continue;
+        auto value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        try {
+            headers.insert(line.substr(0, colon), value);
+        } catch (const std::exception&) {
+        }
+    }
+    intercom::error_info e{intercom::error_from_http_status(status)};
+    e.diag.http_status = status;
+    e.diag.rate_limit = intercom::rate_limit_snapshot::from_headers(headers);
+    e.diag.parse_error_body(body);
+    e.diag.set_body_excerpt(body);
+    return e;
+}
+
+std::optional<rate_limit_snapshot> snapshot_with_reset(const std::string& reset) {
+    boost::beast::http::fields h;
+    h.set("X-RateLimit-Limit", "100");
+    h.set("X-RateLimit-Remaining", "5");
+    h.set("X-RateLimit-Reset", reset);
+    return rate_limit_snapshot::from_headers(h);
+}
+
+} // namespace
+
+// fuzz_error_body, crash-72c585cd: `X-RateLimit-Reset: 17952505619` (the year 2538) overflowed the
+// seconds-to-nanoseconds conversion of system_clock (UBSan: signed integer overflow in
+// rate_limit_snapshot::from_headers). Fixed in src/rate_limit.cpp: a reset beyond the clock's range
+// (or within a century of it) is ignored like an unparsable one (the snapshot keeps limit and remaining, reset stays at the epoch).
+BOOST_AUTO_TEST_CASE(rate_limit_reset_beyond_the_clock_range_is_ignored) {
+    static const char reproducer[] =
+    "\026Content-Type: application/json; charset=utf-8\012"
+    "Content-Length: 119\012"
+    "X-Request-Id: 0000000v9ukvy3s604g0\012"
+    "X-RateLimit-Limit: 1000000\012"
+    "X-RateLimit-Remaining: 999977\012"
+    "X-RateLimit-Reset: 17952505619\012"
+    "X-Intercom\326\326\326-Version: fake-por2.11\012"
+    "Connect\000or ?? is not supported\"}ion: close\012"
+    "\000{\"type\":\"error.list\",\"requ\013\000\000\000\000\000\000\000\"0000000v9ukvy3s604g0"
+    "\",\"errors\":[{\"code\":\"\011\000\000\000nt_error\",\"message\":\"Injected error\"}]}";
+    auto e = run_error_body_input(std::string_view(reproducer, sizeof reproducer - 1));
+    BOOST_TEST_REQUIRE(e.diag.rate_limit.has_value());
+    BOOST_TEST(e.diag.rate_limit->limit == 1000000);
+    BOOST_TEST(e.diag.rate_limit->remaining == 999977);
+    BOOST_TEST((e.diag.rate_limit->reset == std::chrono::system_clock::time_point{}));
+    BOOST_TEST(!e.what().empty());
+
+    for (const char* huge : {"17952505619", "9223372036854775807", "9223372036", "6000000001"}) {
+        auto s = snapshot_with_reset(huge);
+        BOOST_TEST_REQUIRE(s.has_value());
+        BOOST_TEST((s->reset == std::chrono::system_clock::time_point{}));
+    }
+    auto ok = snapshot_with_reset("1700000000");  // an ordinary value is kept
+    BOOST_TEST_REQUIRE(ok.has_value());
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::seconds>(ok->reset.time_since_epoch()).count() == 1700000000);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
