@@ -76,6 +76,9 @@ boost::asio::awaitable<result<read_outcome>> read_response(Stream* s, boost::bea
 
     beast_http::response_parser<beast_http::buffer_body> p{std::move(hp)};
     const unsigned status = p.get().result_int();
+    // Beast accepts any three digits; outside 100..599 is not HTTP (and 0 would read as "no response").
+    if (status < 100 || status > 599)
+        co_return fail(errc::malformed_response, {}, "invalid status code " + std::to_string(status));
     const bool streaming = sink && *sink && status / 100 == 2;
     const std::size_t limit = limits.max_body_bytes;
     if (streaming) p.body_limit(boost::none);
