@@ -85,7 +85,33 @@ http::request build_http_request(const client_impl& c, const api_request& req) {
     return out;  // `idempotent` is set by the pipeline from its idempotency policy
 }
 
-result<api_response> to_api_result(http::response&& res, const http::request& sent) {
+namespace {
+
+/// Replaces every occurrence of `secret` in `text`. A server may echo the token back (in an error
+/// message, a body, a header), and diagnostics, what() and logs must never carry it.
+void redact(std::string& text, std::string_view secret) {
+    if (secret.empty()) return;
+    constexpr std::string_view mask = "[redacted]";
+    for (auto p = text.find(secret); p != std::string::npos; p = text.find(secret, p + mask.size()))
+        text.replace(p, secret.size(), mask);
+}
+
+void redact(error_info& e, std::string_view secret) {
+    if (secret.empty()) return;
+    redact(e.diag.message, secret);
+    redact(e.diag.request_id, secret);
+    redact(e.diag.body_excerpt, secret);
+    redact(e.diag.target, secret);
+    for (auto& entry : e.diag.errors) {
+        redact(entry.code, secret);
+        if (entry.message) redact(*entry.message, secret);
+        if (entry.field) redact(*entry.field, secret);
+    }
+}
+
+} // namespace
+
+result<api_response> to_api_result(http::response&& res, const http::request& sent, std::string_view secret) {
     if (res.status >= 200 && res.status < 300) {
         api_response out;
         out.status = res.status;
@@ -102,10 +128,13 @@ result<api_response> to_api_result(http::response&& res, const http::request& se
     e.diag.target = sent.target;
     e.diag.rate_limit = rate_limit_snapshot::from_headers(res.headers);
     e.diag.request_id = std::string(res.header("X-Request-Id"));
+    // Scrub the whole body before taking the excerpt, so a token cut at the excerpt's end cannot leak.
+    redact(res.body, secret);
     e.diag.parse_error_body(res.body);
     e.diag.set_body_excerpt(res.body);
     e.diag.attempts = 1;
     if (!e.diag.errors.empty() && e.diag.errors.front().message) e.diag.message = *e.diag.errors.front().message;
+    redact(e, secret);
     return e;
 }
 
@@ -163,12 +192,13 @@ boost::asio::awaitable<result<api_response>> client::execute(api_request req) co
         e.diag.target = std::move(target);
         e.diag.attempts = pr.attempts;
         if (!e.diag.rate_limit) e.diag.rate_limit = pr.rate_limit;
+        detail::redact(e, impl->opts.token);
         co_return e;
     }
     http::request sent;
     sent.method = req.method;
     sent.target = std::move(target);
-    auto out = detail::to_api_result(std::move(*pr.response), sent);
+    auto out = detail::to_api_result(std::move(*pr.response), sent, impl->opts.token);
     if (out) {
         out->attempts = pr.attempts;
         if (!out->rate_limit) out->rate_limit = pr.rate_limit;

@@ -30,7 +30,10 @@ std::optional<rate_limit_snapshot> rate_limit_snapshot::from_headers(const boost
     rate_limit_snapshot s;
     s.limit = *limit;
     s.remaining = *remaining < 0 ? 0 : *remaining;
-    if (auto reset = header_int(headers, "X-RateLimit-Reset"); reset && *reset > 0)
+    // Near or beyond the clock's range (the year 2262 with nanosecond ticks) the conversion, or later
+    // arithmetic on the time point, would overflow: such a value is as unusable as an unparsable one.
+    constexpr std::int64_t max_reset = 6'000'000'000;  // 2160-02-18
+    if (auto reset = header_int(headers, "X-RateLimit-Reset"); reset && *reset > 0 && *reset <= max_reset)
         s.reset = std::chrono::system_clock::time_point{std::chrono::seconds{*reset}};
     return s;
 }

@@ -1,7 +1,7 @@
 #include <intercom/http/https_transport.hpp>
 
 #include <intercom/http/detail/connection_pool.hpp>
-#include <intercom/http/detail/inflater.hpp>
+#include <intercom/http/detail/read_response.hpp>
 #include <intercom/http/detail/transport_rules.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -249,88 +249,13 @@ awaitable<result<response>> exchange_on(Stream* s, std::shared_ptr<exchange> x) 
     }
     x->stage = request_stage::sent;
 
-    beast_http::response_parser<beast_http::empty_body> hp;
-    hp.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(o.limits.max_header_bytes, UINT32_MAX)));
-    if (x->head) hp.skip(true);
-    auto [hec, hn] = co_await beast_http::async_read_header(*s, c.buffer, hp, use_tuple);
-    if (hp.got_some()) x->stage = request_stage::response_started;
-    if (hec) {
-        auto code = detail::classify_io_error(hec, io_phase::exchange);
-        co_return fail(code, hec,
-                       code == errc::attempt_timeout ? "no complete response header within the attempt timeout"
-                       : code == errc::header_too_large
-                           ? "response header exceeds " + std::to_string(o.limits.max_header_bytes) + " bytes"
-                           : "reading the response header failed: " + hec.message());
-    }
-    x->stage = request_stage::response_started;
-
-    beast_http::response_parser<beast_http::buffer_body> p{std::move(hp)};
-    const unsigned status = p.get().result_int();
-    const bool streaming = x->opts.sink && status / 100 == 2;
-    const std::size_t limit = o.limits.max_body_bytes;
-    if (streaming) p.body_limit(boost::none);
-    else p.body_limit(limit);
-
-    auto coding = detail::parse_content_coding(p.get()[beast_http::field::content_encoding]);
-    detail::inflater inf(coding, streaming ? 0 : limit);
-    std::string body;
-    error_code sink_error;
-    detail::inflater::output_fn out;
-    if (streaming) {
-        out = [&x, &sink_error](std::string_view chunk) {
-            sink_error = x->opts.sink(chunk);
-            return sink_error;
-        };
-    } else {
-        out = [&body](std::string_view chunk) {
-            body.append(chunk);
-            return error_code{};
-        };
-    }
-    std::vector<char> buf(16 * 1024);
-    while (!p.is_done()) {
-        p.get().body().data = buf.data();
-        p.get().body().size = buf.size();
-        auto [rec, rn] = co_await beast_http::async_read(*s, c.buffer, p, use_tuple);
-        if (rec == beast_http::error::need_buffer) rec = {};
-        std::size_t got = buf.size() - p.get().body().size;
-        if (got != 0) {
-            if (auto dec = inf.feed(std::string_view(buf.data(), got), out)) {
-                if (sink_error) co_return fail(errc::cancelled, sink_error, "the body sink aborted the transfer");
-                if (dec == errc::body_too_large)
-                    co_return fail(errc::body_too_large, {},
-                                   "decoded response body exceeds " + std::to_string(limit) + " bytes");
-                co_return fail(errc::decompression_failed, {}, "cannot decode the " +
-                                   std::string(p.get()[beast_http::field::content_encoding]) + " response body");
-            }
-        }
-        if (rec) {
-            auto code = detail::classify_io_error(rec, io_phase::exchange);
-            co_return fail(code, rec,
-                           code == errc::body_too_large
-                               ? "response body exceeds " + std::to_string(limit) + " bytes"
-                           : code == errc::attempt_timeout ? "response body not received within the attempt timeout"
-                                                           : "reading the response body failed: " + rec.message());
-        }
-    }
-    if (inf.finish()) {
-        co_return fail(errc::decompression_failed, {}, "the compressed response body is truncated");
-    }
+    auto r = co_await detail::read_response(s, &c.buffer, o.limits, x->head, x->opts.sink ? &x->opts.sink : nullptr,
+                                            &x->stage);
+    if (!r) co_return std::move(r).error();
     tcp.expires_never();
-    x->stage = request_stage::completed;
     ++c.requests_served;
-    x->keep_alive = p.keep_alive() && !p.need_eof();
-
-    response r;
-    r.status = status;
-    r.headers = static_cast<const beast_http::fields&>(p.get());
-    if (coding == detail::content_coding::gzip || coding == detail::content_coding::deflate) {
-        // The body handed out is decoded: the framing headers no longer describe it.
-        r.headers.erase(beast_http::field::content_encoding);
-        r.headers.erase(beast_http::field::content_length);
-    }
-    r.body = std::move(body);
-    co_return r;
+    x->keep_alive = r->keep_alive;
+    co_return std::move(r->res);
 }
 
 /// One attempt on the connection's strand: connect if the lease holds a fresh connection, then

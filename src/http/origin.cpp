@@ -26,6 +26,14 @@ result<origin> origin::parse(std::string_view url) {
         e.diag.message = "cannot parse base URL '" + std::string(url) + "'";
         return e;
     }
+    // Boost.URL 1.81 reads a host name that starts with an IPv4 address ("127.0.0.1.example.com") as
+    // that address, and the rest as a path, which after an authority must start with '/'. Refuse it
+    // rather than connect to a host the URL does not name.
+    if (auto path = parsed->encoded_path(); !path.empty() && path.front() != '/') {
+        error_info e{errc::invalid_url};
+        e.diag.message = "cannot parse the host of base URL '" + std::string(url) + "'";
+        return e;
+    }
     origin o;
     o.scheme = std::string(parsed->scheme());
     std::transform(o.scheme.begin(), o.scheme.end(), o.scheme.begin(),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace intercom::search {
 
@@ -16,6 +17,44 @@ bool is_set_op(op o) { return o == op::in || o == op::nin; }
 bool is_numeric_string(std::string_view s) {
     if (!s.empty() && s.front() == '-') s.remove_prefix(1);
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// JSON text must be UTF-8: Boost.JSON serialises strings byte for byte, so invalid UTF-8 in a field
+// name or value would produce a request body no JSON parser (the API's included) accepts.
+bool is_valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = p + s.size();
+    while (p < end) {
+        const unsigned char c = *p;
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) n = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef) n = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4) n = 3, cp = c & 0x07;
+        else return false;
+        if (static_cast<std::size_t>(end - p) <= n) return false;
+        for (std::size_t i = 1; i <= n; ++i) {
+            if ((p[i] & 0xc0) != 0x80) return false;
+            cp = cp << 6 | (p[i] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;  // overlong, out of range or a surrogate
+        p += n + 1;
+    }
+    return true;
+}
+
+bool has_valid_text(const filter& f) {
+    if (!is_valid_utf8(f.field)) return false;
+    if (f.value.index() == 1) return is_valid_utf8(std::get<1>(f.value));
+    if (f.value.index() == 4)
+        return std::all_of(std::get<4>(f.value).begin(), std::get<4>(f.value).end(),
+                           [](const std::string& v) { return is_valid_utf8(v); });
+    return true;
 }
 
 std::string_view value_kind(const filter_value& v) {
@@ -131,6 +170,7 @@ struct checker {
 
     result<void> check_filter(const std::string& path, const filter& f) const {
         if (f.field.empty()) return fail(path, "empty field name");
+        if (!has_valid_text(f)) return fail(path, "field name or value is not valid UTF-8");
         std::optional<field_type> t;
         if (!f.unchecked) {
             t = lookup_field(obj, f.field);
@@ -241,6 +281,11 @@ result<boost::json::object> to_json(const search_request& req, object_kind obj, 
     if (req.sort && !opts.allow_unknown_fields && !lookup_field(obj, req.sort->field)) {
         error_info e{errc::invalid_query};
         e.diag.message = std::string(to_string(obj)) + " search: sort: unknown field '" + req.sort->field + "'";
+        return e;
+    }
+    if ((req.starting_after && !is_valid_utf8(*req.starting_after)) || (req.sort && !is_valid_utf8(req.sort->field))) {
+        error_info e{errc::invalid_query};
+        e.diag.message = std::string(to_string(obj)) + " search: starting_after or sort field is not valid UTF-8";
         return e;
     }
     boost::json::object body;

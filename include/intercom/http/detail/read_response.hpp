@@ -1,0 +1,146 @@
+// Reading one HTTP/1.1 response off a stream: the parsing path every pooled connection uses.
+// A template over the stream so tests and fuzzers can feed it bytes from memory (e.g. Beast's
+// test stream) through exactly the code the transport runs.
+#pragma once
+
+#include <intercom/diagnostics.hpp>
+#include <intercom/error.hpp>
+#include <intercom/http/detail/inflater.hpp>
+#include <intercom/http/detail/transport_rules.hpp>
+#include <intercom/http/message.hpp>
+#include <intercom/http/pool_options.hpp>
+#include <intercom/result.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace intercom::http::detail {
+
+/// A complete response and whether the connection may carry another request.
+struct read_outcome {
+    response res;
+    bool keep_alive = false;
+};
+
+/// Reads the response to a request already written on `*s`. Bytes read past it stay in `*buffer`.
+/// `head`: the request was a HEAD (no body follows). `sink` (may be null): streams a 2xx body
+/// instead of collecting it. Advances `*stage` (response_started, completed); errors carry it.
+/// Timeouts are the caller's (the stream's own). Pointers, not references: g++ 12 coroutines.
+template <class Stream>
+boost::asio::awaitable<result<read_outcome>> read_response(Stream* s, boost::beast::flat_buffer* buffer,
+                                                           response_limits limits, bool head,
+                                                           const body_sink* sink, request_stage* stage) {
+    namespace asio = boost::asio;
+    using boost::system::error_code;
+    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    auto fail = [stage](errc code, error_code cause, std::string what) {
+        error_info e{code};
+        e.diag.cause = cause;
+        e.diag.message = std::move(what);
+        e.diag.stage = *stage;
+        return e;
+    };
+
+    // Beast bounds the header, but nothing bounds a chunk-size line: an endless chunk extension would
+    // grow the read buffer forever. Cap it at the header limit plus one 64 KiB read (Beast's read
+    // size); hitting the cap is `buffer_overflow`, reported as header_too_large.
+    buffer->max_size(limits.max_header_bytes + 64 * 1024);
+
+    beast_http::response_parser<beast_http::empty_body> hp;
+    hp.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+    if (head) hp.skip(true);
+    auto [hec, hn] = co_await beast_http::async_read_header(*s, *buffer, hp, use_tuple);
+    if (hp.got_some()) *stage = request_stage::response_started;
+    if (hec) {
+        auto code = classify_io_error(hec, io_phase::exchange);
+        co_return fail(code, hec,
+                       code == errc::attempt_timeout ? "no complete response header within the attempt timeout"
+                       : code == errc::header_too_large
+                           ? "response header exceeds " + std::to_string(limits.max_header_bytes) + " bytes"
+                           : "reading the response header failed: " + hec.message());
+    }
+    *stage = request_stage::response_started;
+
+    beast_http::response_parser<beast_http::buffer_body> p{std::move(hp)};
+    const unsigned status = p.get().result_int();
+    // Beast accepts any three digits; outside 100..599 is not HTTP (and 0 would read as "no response").
+    if (status < 100 || status > 599)
+        co_return fail(errc::malformed_response, {}, "invalid status code " + std::to_string(status));
+    const bool streaming = sink && *sink && status / 100 == 2;
+    const std::size_t limit = limits.max_body_bytes;
+    if (streaming) p.body_limit(boost::none);
+    else p.body_limit(limit);
+
+    auto coding = parse_content_coding(p.get()[beast_http::field::content_encoding]);
+    inflater inf(coding, streaming ? 0 : limit);
+    std::string body;
+    error_code sink_error;
+    inflater::output_fn out;
+    if (streaming) {
+        out = [sink, &sink_error](std::string_view chunk) {
+            sink_error = (*sink)(chunk);
+            return sink_error;
+        };
+    } else {
+        out = [&body](std::string_view chunk) {
+            body.append(chunk);
+            return error_code{};
+        };
+    }
+    std::vector<char> buf(16 * 1024);
+    while (!p.is_done()) {
+        p.get().body().data = buf.data();
+        p.get().body().size = buf.size();
+        auto [rec, rn] = co_await beast_http::async_read(*s, *buffer, p, use_tuple);
+        if (rec == beast_http::error::need_buffer) rec = {};
+        std::size_t got = buf.size() - p.get().body().size;
+        if (got != 0) {
+            if (auto dec = inf.feed(std::string_view(buf.data(), got), out)) {
+                if (sink_error) co_return fail(errc::cancelled, sink_error, "the body sink aborted the transfer");
+                if (dec == errc::body_too_large)
+                    co_return fail(errc::body_too_large, {},
+                                   "decoded response body exceeds " + std::to_string(limit) + " bytes");
+                co_return fail(errc::decompression_failed, {},
+                               "cannot decode the " + std::string(p.get()[beast_http::field::content_encoding]) +
+                                   " response body");
+            }
+        }
+        if (rec) {
+            auto code = classify_io_error(rec, io_phase::exchange);
+            co_return fail(code, rec,
+                           code == errc::body_too_large
+                               ? "response body exceeds " + std::to_string(limit) + " bytes"
+                           : code == errc::attempt_timeout ? "response body not received within the attempt timeout"
+                                                           : "reading the response body failed: " + rec.message());
+        }
+    }
+    if (inf.finish()) co_return fail(errc::decompression_failed, {}, "the compressed response body is truncated");
+    *stage = request_stage::completed;
+
+    read_outcome r;
+    r.keep_alive = p.keep_alive() && !p.need_eof();
+    r.res.status = status;
+    r.res.headers = static_cast<const beast_http::fields&>(p.get());
+    if (coding == content_coding::gzip || coding == content_coding::deflate) {
+        // The body handed out is decoded: the framing headers no longer describe it.
+        r.res.headers.erase(beast_http::field::content_encoding);
+        r.res.headers.erase(beast_http::field::content_length);
+    }
+    r.res.body = std::move(body);
+    co_return r;
+}
+
+} // namespace intercom::http::detail
