@@ -25,6 +25,8 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_models fuzz_error_body fuzz_http_response fuzz_search_query)
 
 clang=${CLANGXX:-clang++-14}
+# libFuzzer ships with clang's runtime: install both (and the rest) when missing.
+INTERCOM_EXTRA_PACKAGES="clang-14 libclang-rt-14-dev" bash tools/install-deps.sh
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
