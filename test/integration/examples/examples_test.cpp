@@ -251,7 +251,8 @@ BOOST_FIXTURE_TEST_CASE(pagination, example_env) {
     BOOST_TEST(per_page_150 == list.size());
     BOOST_TEST(with_cursor == 5u);
     std::smatch saved;
-    BOOST_TEST_REQUIRE(std::regex_search(r.output, saved, std::regex(R"(stopped after \d+ contacts at (\S+) )")));
+    const std::regex saved_at(R"(stopped after \d+ contacts at (\S+) )");
+    BOOST_TEST_REQUIRE(std::regex_search(r.output, saved, saved_at));
     BOOST_TEST_REQUIRE(list.size() >= 6u);
     BOOST_TEST(contains(list[5].target, saved[1].str()), list[5].target);
     BOOST_TEST(writes() == 0u);
