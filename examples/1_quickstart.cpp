@@ -2,40 +2,20 @@
 //
 // Read-only: GET /me and one page of GET /contacts.
 //
-// Target, from the environment (every example reads the same three variables):
-//   INTERCOM_TOKEN     access token of your Intercom app (required)
-//   INTERCOM_BASE_URL  optional; default https://api.intercom.io (US region). Use
-//                      https://api.eu.intercom.io or https://api.au.intercom.io for the other regions,
-//                      or the URL of a test server such as intercom-fake-server
-//   INTERCOM_CA_FILE   optional extra CA bundle (PEM) to trust, e.g. a corporate proxy or a test server
+// Target, from the environment (every example reads the same three variables, see example_env.hpp):
+//   INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region), INTERCOM_CA_FILE
+//   (optional extra CA bundle).
 //
 //   INTERCOM_TOKEN=... ./1_quickstart
+#include "example_env.hpp" // example::options_from_env() and example::run_main(): env and main() plumbing
+
 #include <intercom.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include <cstdio>
-#include <cstdlib>
-#include <optional>
 #include <string>
+#include <vector>
 
 namespace asio = boost::asio;
-
-// Builds client options from the three environment variables above.
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token; // never logged by the library
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
 
 // Every call is a coroutine: `co_await` it. The plain names (`identify`, `list`) throw
 // `intercom::api_error` on failure; see 4_error_handling for the non-throwing `try_` forms.
@@ -62,22 +42,9 @@ asio::awaitable<void> run(intercom::client client) {
 }
 
 int main() {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
-
-    asio::io_context ioc;
-    // A client is cheap to copy (copies share one connection pool, rate limiter and options).
-    intercom::client client(ioc.get_executor(), *opts);
-
-    // Run the coroutine; the future hands its exception (if any) back to main().
-    auto done = asio::co_spawn(ioc, run(client), asio::use_future);
-    ioc.run();
-    try {
-        done.get();
-    } catch (const intercom::api_error& e) {
-        // what() includes the HTTP status, Intercom's error codes and the request id.
-        std::fprintf(stderr, "request failed: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    // A client on an io_context, `run` to completion; a thrown intercom::api_error is printed
+    // (HTTP status, Intercom's error codes, request id) and gives exit status 1.
+    return example::run_main("quickstart", *opts, run);
 }

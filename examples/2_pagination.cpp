@@ -6,17 +6,14 @@
 // `models::contact`, limits (`max_items`), and resuming a walk later from a saved position.
 //
 // Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
-// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
+// INTERCOM_CA_FILE (optional extra CA bundle). See example_env.hpp.
 //
 //   INTERCOM_TOKEN=... ./2_pagination
+#include "example_env.hpp" // example::options_from_env() and example::run_main(): env and main() plumbing
+
 #include <intercom.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,42 +21,20 @@
 namespace asio = boost::asio;
 namespace pg = intercom::pagination;
 
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token;
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
-
-// What to paginate: GET /contacts, cursor style, items under "data".
-pg::listing contacts_listing() {
-    pg::listing l;
-    l.kind = pg::style::cursor;
-    l.operation = &intercom::operations::contacts_list; // retry class and operation name for events
-    l.path = "/contacts";
-    l.list_field = "data";
-    l.per_page = 150; // the API's maximum: fewer requests for the same items
-    return l;
-}
-
-// Turns one JSON item into a typed contact. Decoding is tolerant (unknown fields go to `extra`);
-// it only fails when the item is not an object at all.
-intercom::result<intercom::models::contact> decode_contact(const boost::json::value& v) {
-    intercom::models::contact c;
-    if (!intercom::models::decode(v, c)) return intercom::errc::decode_error;
-    return c;
+// Every paginated operation has an `_all` twin returning a typed pager: `contacts().list_all(query)`
+// walks GET /contacts page by page and hands out `models::contact`s. Its arguments are those of
+// `list` plus `pager_options`; paging fields of the query (`per_page`, `starting_after`) go to the
+// pager, which sends `per_page` on every page.
+intercom::models::contacts_list_query contacts_query() {
+    intercom::models::contacts_list_query q;
+    q.per_page = 150; // the API's maximum: fewer requests for the same items
+    return q;
 }
 
 // Item view: the simplest loop. Page N+1 is already on the way while page N is consumed
 // (`prefetch_depth = 1`, the default).
 asio::awaitable<std::size_t> count_roles(intercom::client client) {
-    auto pager = pg::make_pager<intercom::models::contact>(client, contacts_listing(), &decode_contact);
+    pg::pager<intercom::models::contact> pager = client.contacts().list_all(contacts_query());
     std::map<std::string, std::size_t> roles;
     std::size_t total = 0;
     for (;;) {
@@ -81,8 +56,7 @@ asio::awaitable<std::size_t> count_roles(intercom::client client) {
 asio::awaitable<void> resume_demo(intercom::client client) {
     pg::pager_options first_run;
     first_run.limits.max_items = 200; // ends the walk normally after 200 items
-    auto pager =
-        pg::make_pager<intercom::models::contact>(client, contacts_listing(), &decode_contact, first_run);
+    auto pager = client.contacts().list_all(contacts_query(), first_run);
     std::size_t seen = 0;
     for (;;) {
         auto item = co_await pager.next();
@@ -100,10 +74,9 @@ asio::awaitable<void> resume_demo(intercom::client client) {
                 where->at.to_string().c_str(), where->skip);
 
     pg::pager_options second_run;
-    second_run.start = where->at;
+    second_run.start = where->at; // takes precedence over a cursor in the query
     second_run.skip_items = where->skip;
-    auto rest =
-        pg::make_pager<intercom::models::contact>(client, contacts_listing(), &decode_contact, second_run);
+    auto rest = client.contacts().list_all(contacts_query(), second_run);
     std::size_t pages = 0, items = 0;
     for (;;) {
         auto page = co_await rest.next_page(); // page view: a vector of items per page
@@ -121,17 +94,7 @@ asio::awaitable<void> run(intercom::client client) {
 }
 
 int main() {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
-    asio::io_context ioc;
-    intercom::client client(ioc.get_executor(), *opts);
-    auto done = asio::co_spawn(ioc, run(client), asio::use_future);
-    ioc.run();
-    try {
-        done.get();
-    } catch (const intercom::api_error& e) {
-        std::fprintf(stderr, "pagination failed: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    return example::run_main("pagination", *opts, run);
 }

@@ -9,12 +9,11 @@
 // contacts created from the day after t's day on.
 //
 // Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
-// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
+// INTERCOM_CA_FILE (optional extra CA bundle). See example_env.hpp.
+#include "example_env.hpp" // example::options_from_env() and example::run_main(): env and main() plumbing
+
 #include <intercom.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cstdint>
@@ -25,25 +24,6 @@
 
 namespace asio = boost::asio;
 namespace search = intercom::search;
-
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token;
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
-
-intercom::result<intercom::models::contact> decode_contact(const boost::json::value& v) {
-    intercom::models::contact c;
-    if (!intercom::models::decode(v, c)) return intercom::errc::decode_error;
-    return c;
-}
 
 asio::awaitable<void> run(intercom::client client, std::int64_t since) {
     // Build the query with C++ operators. `field()` names a documented searchable field; its type
@@ -56,10 +36,11 @@ asio::awaitable<void> run(intercom::client client, std::int64_t since) {
     if (auto v = search::validate(wrong, search::object_kind::contacts); !v)
         std::printf("rejected locally: %s\n", v.error().diag.message.c_str());
 
-    // A search pager: validates the query, then carries the cursor in the request body page by page.
+    // `search_all` from the typed query: validates it, then walks every page of matches, carrying
+    // the cursor in the request body. Items arrive decoded as `models::contact`.
     search::search_request req{query, 150u, std::nullopt, std::nullopt}; // 150 per page (the maximum)
-    auto src = std::make_shared<intercom::pagination::client_page_source>(client);
-    auto pager = intercom::pagination::make_search_pager(src, search::object_kind::contacts, req);
+    intercom::result<intercom::pagination::pager<intercom::models::contact>> pager =
+        client.contacts().search_all(req);
     if (!pager) throw intercom::api_error(pager.error()); // errc::invalid_query, with the reason
 
     std::printf("query: %s\n", boost::json::serialize(query.to_json()).c_str());
@@ -68,32 +49,18 @@ asio::awaitable<void> run(intercom::client client, std::int64_t since) {
         auto item = co_await pager->next();
         if (!item) throw intercom::api_error(item.error());
         if (!*item) break;
-        // The pager hands out JSON; decode it into a typed contact where that is handier.
-        auto contact = decode_contact(**item);
-        if (!contact) throw intercom::api_error(contact.error());
+        const intercom::models::contact& c = **item;
         if (matches < 3)
-            std::printf("  %s %s\n", contact->id ? contact->id->str().c_str() : "?",
-                        contact->email.value_or("").c_str());
+            std::printf("  %s %s\n", c.id ? c.id->str().c_str() : "?", c.email.value_or("").c_str());
         ++matches;
     }
     std::printf("search: %zu contacts match in %zu requests\n", matches, pager->raw().fetches());
 }
 
 int main(int argc, char** argv) {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
     std::int64_t since = 1672531200; // 2023-01-01: matches contacts created from 2023-01-02 on
     if (argc > 1) since = std::strtoll(argv[1], nullptr, 10);
-
-    asio::io_context ioc;
-    intercom::client client(ioc.get_executor(), *opts);
-    auto done = asio::co_spawn(ioc, run(client, since), asio::use_future);
-    ioc.run();
-    try {
-        done.get();
-    } catch (const intercom::api_error& e) {
-        std::fprintf(stderr, "search failed: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    return example::run_main("search", *opts, run, since);
 }

@@ -10,32 +10,15 @@
 // attempts made, the last rate-limit headers seen, and the underlying system/TLS error if any.
 //
 // Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
-// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
+// INTERCOM_CA_FILE (optional extra CA bundle). See example_env.hpp.
+#include "example_env.hpp" // example::options_from_env() and example::run_main(): env and main() plumbing
+
 #include <intercom.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include <cstdio>
-#include <cstdlib>
-#include <optional>
 #include <string>
 
 namespace asio = boost::asio;
-
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token;
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
 
 // Prints everything a failure carries. Log this (it never contains the token).
 void print_diagnostics(const intercom::error_info& e) {
@@ -107,16 +90,9 @@ asio::awaitable<bool> run(intercom::client client) {
 }
 
 int main() {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
-    asio::io_context ioc;
-    intercom::client client(ioc.get_executor(), *opts);
-    auto done = asio::co_spawn(ioc, run(client), asio::use_future);
-    ioc.run();
-    try {
-        return done.get() ? 0 : 1;
-    } catch (const std::exception& e) { // e.g. a network failure during the first call
-        std::fprintf(stderr, "error handling example failed: %s\n", e.what());
-        return 1;
-    }
+    // `run` returns false when the errors were not the expected ones; a throw (e.g. a network
+    // failure during the first call) is printed; both give exit status 1.
+    return example::run_main("error handling example", *opts, run);
 }

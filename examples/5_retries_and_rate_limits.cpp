@@ -11,45 +11,32 @@
 //   gave_up           the call failed for good (the error carries the reason and the attempts)
 //
 // Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
-// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
+// INTERCOM_CA_FILE (optional extra CA bundle). See example_env.hpp.
 //
 //   INTERCOM_TOKEN=... ./5_retries_and_rate_limits [contacts, default 50]
+#include "example_env.hpp" // example::options_from_env() and example::run_main(): env and main() plumbing
+
 #include <intercom.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token;
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
 
 // Counters fed by the event hook. The hook runs inline in the pipeline (possibly on several threads
 // when the io_context has several): keep it short, never block, never throw.
@@ -168,23 +155,12 @@ asio::awaitable<void> run(intercom::client client, std::shared_ptr<pipeline_stat
 }
 
 int main(int argc, char** argv) {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
     std::int64_t n = argc > 1 ? std::strtoll(argv[1], nullptr, 10) : 50;
     if (n < 1 || n > 150) n = 50;
 
     auto stats = std::make_shared<pipeline_stats>();
     configure_pipeline(*opts, stats);
-
-    asio::io_context ioc;
-    intercom::client client(ioc.get_executor(), *opts);
-    auto done = asio::co_spawn(ioc, run(client, stats, n), asio::use_future);
-    ioc.run();
-    try {
-        done.get();
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "failed: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    return example::run_main("retries and rate limits", *opts, run, stats, n);
 }

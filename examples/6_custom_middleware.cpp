@@ -10,37 +10,21 @@
 // The event hook (retry decisions) is shown next to them; see 5_retries_and_rate_limits for more.
 //
 // Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
-// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
-#include <intercom.hpp>
+// INTERCOM_CA_FILE (optional extra CA bundle). See example_env.hpp.
+#include "example_env.hpp" // example::options_from_env() and example::run_main(): env and main() plumbing
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
+#include <intercom.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
+#include <vector>
 
 namespace asio = boost::asio;
-
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token;
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
 
 // Adds a fixed header to every request. A middleware may change the request before passing it on
 // and the response after; it must be safe to call concurrently.
@@ -97,7 +81,7 @@ private:
     std::map<unsigned, std::size_t> by_status_;
 };
 
-asio::awaitable<std::size_t> run(intercom::client client) {
+asio::awaitable<void> run(intercom::client client, std::shared_ptr<metrics_middleware> metrics) {
     std::size_t calls = 0;
     co_await client.admins().identify();
     ++calls;
@@ -110,11 +94,13 @@ asio::awaitable<std::size_t> run(intercom::client client) {
         co_await client.contacts().retrieve(c.id->str());
         ++calls;
     }
-    co_return calls;
+    metrics->print();
+    // More attempts than calls means some calls were retried (and the middleware saw every try).
+    std::printf("custom middleware: %zu calls, %zu attempts\n", calls, metrics->attempts());
 }
 
 int main() {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
 
     auto metrics = std::make_shared<metrics_middleware>();
@@ -127,19 +113,5 @@ int main() {
                         static_cast<int>(e.target.size()), e.target.data(), e.attempt, e.http_status,
                         std::chrono::duration<double, std::milli>(e.delay).count());
     };
-
-    asio::io_context ioc;
-    intercom::client client(ioc.get_executor(), *opts);
-    auto done = asio::co_spawn(ioc, run(client), asio::use_future);
-    ioc.run();
-    try {
-        std::size_t calls = done.get();
-        metrics->print();
-        // More attempts than calls means some calls were retried (and the middleware saw every try).
-        std::printf("custom middleware: %zu calls, %zu attempts\n", calls, metrics->attempts());
-    } catch (const intercom::api_error& e) {
-        std::fprintf(stderr, "failed: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    return example::run_main("custom middleware", *opts, run, metrics);
 }

@@ -9,7 +9,9 @@
 // Here the io_context runs on a background thread and main() is plain blocking code.
 //
 // Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
-// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
+// INTERCOM_CA_FILE (optional extra CA bundle). See example_env.hpp.
+#include "example_env.hpp" // example::options_from_env(): the target from the environment
+
 #include <intercom.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -17,30 +19,15 @@
 #include <boost/asio/use_future.hpp>
 
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <future>
-#include <optional>
 #include <string>
 #include <thread>
 
 namespace asio = boost::asio;
 
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token;
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
-
 int main() {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
 
     // The I/O runs on its own thread; the work guard keeps run() from returning while idle.

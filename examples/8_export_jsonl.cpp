@@ -9,12 +9,11 @@
 // is complete, so a failed or interrupted run never leaves a file that looks finished.
 //
 // Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
-// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
+// INTERCOM_CA_FILE (optional extra CA bundle). See example_env.hpp.
+#include "example_env.hpp" // example::options_from_env() and example::run_main(): env and main() plumbing
+
 #include <intercom.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <unistd.h>
@@ -22,28 +21,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace asio = boost::asio;
-namespace pg = intercom::pagination;
-
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token;
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
 
 // A one-line progress bar on stderr. On a terminal it redraws in place; when stderr is a file or a
 // pipe (CI logs) it prints a line every 10% instead of thousands of carriage returns.
@@ -78,25 +61,23 @@ private:
     unsigned last_decile_ = ~0u;
 };
 
-asio::awaitable<std::size_t> export_contacts(intercom::client client, std::string path) {
+asio::awaitable<void> export_contacts(intercom::client client, std::string path) {
+    auto t0 = std::chrono::steady_clock::now();
     const std::string part = path + ".part";
     std::ofstream out(part, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("cannot open " + part);
 
-    pg::listing l;
-    l.kind = pg::style::cursor;
-    l.operation = &intercom::operations::contacts_list;
-    l.path = "/contacts";
-    l.list_field = "data";
-    l.per_page = 150; // the maximum page size
-    // The JSON pager hands out each contact as a boost::json::value. With the default prefetch depth
-    // of 1, the next page downloads while this one is written to disk.
-    auto pager = pg::make_json_pager(client, l);
+    // `list_all` is the pager of GET /contacts. It decodes items into `models::contact`, but its raw
+    // page view (`raw().next_page()`) hands them out as the JSON received, which is what we write.
+    // With the default prefetch depth of 1, the next page downloads while this one goes to disk.
+    intercom::models::contacts_list_query q;
+    q.per_page = 150; // the maximum page size
+    auto pager = client.contacts().list_all(q);
 
     progress_bar bar(0);
     std::size_t written = 0;
     for (;;) {
-        auto page = co_await pager.next_page();
+        auto page = co_await pager.raw().next_page();
         if (!page) throw intercom::api_error(page.error()); // after the pipeline's retries
         if (!*page) break;
         // Contacts listings report the total in every page: use it to size the bar.
@@ -113,26 +94,15 @@ asio::awaitable<std::size_t> export_contacts(intercom::client client, std::strin
     out.close();
     if (!out) throw std::runtime_error("write to " + part + " failed");
     std::filesystem::rename(part, path); // complete: give the file its real name
-    co_return written;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("export: wrote %zu contacts to %s in %.2f s\n", written, path.c_str(), secs);
 }
 
 int main(int argc, char** argv) {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
     std::string path = argc > 1 ? argv[1] : "contacts.jsonl";
-
-    asio::io_context ioc;
-    intercom::client client(ioc.get_executor(), *opts);
-    auto t0 = std::chrono::steady_clock::now();
-    auto done = asio::co_spawn(ioc, export_contacts(client, path), asio::use_future);
-    ioc.run();
-    try {
-        std::size_t n = done.get();
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("export: wrote %zu contacts to %s in %.2f s\n", n, path.c_str(), secs);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "export failed: %s (partial output left in %s.part)\n", e.what(), path.c_str());
-        return 1;
-    }
-    return 0;
+    int rc = example::run_main("export", *opts, export_contacts, path);
+    if (rc != 0) std::fprintf(stderr, "partial output, if any, left in %s.part\n", path.c_str());
+    return rc;
 }

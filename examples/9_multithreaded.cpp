@@ -12,7 +12,9 @@
 //   - Your own shared state needs the usual protection (atomics, mutexes, or a strand).
 //
 // Target: INTERCOM_TOKEN (required), INTERCOM_BASE_URL (optional, default US region),
-// INTERCOM_CA_FILE (optional extra CA bundle). See 1_quickstart.cpp.
+// INTERCOM_CA_FILE (optional extra CA bundle). See example_env.hpp.
+#include "example_env.hpp" // example::options_from_env(): the target from the environment
+
 #include <intercom.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -26,7 +28,6 @@
 #include <future>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -34,19 +35,6 @@
 
 namespace asio = boost::asio;
 namespace pg = intercom::pagination;
-
-std::optional<intercom::client_options> options_from_env() {
-    const char* token = std::getenv("INTERCOM_TOKEN");
-    if (!token || !*token) {
-        std::fprintf(stderr, "INTERCOM_TOKEN is not set\n");
-        return std::nullopt;
-    }
-    intercom::client_options opts;
-    opts.token = token;
-    if (const char* url = std::getenv("INTERCOM_BASE_URL"); url && *url) opts.base_url = url;
-    if (const char* ca = std::getenv("INTERCOM_CA_FILE"); ca && *ca) opts.transport.tls.ca_file = ca;
-    return opts;
-}
 
 // Shared by all workers: the ids to fetch (read-only once the workers start) and the counters.
 struct work_state {
@@ -59,20 +47,17 @@ struct work_state {
 
 // Lists up to `max` contact ids. Runs on a strand because the pager prefetches concurrently.
 asio::awaitable<std::vector<std::string>> list_ids(intercom::client client, std::size_t max) {
-    pg::listing l;
-    l.operation = &intercom::operations::contacts_list;
-    l.path = "/contacts";
-    l.per_page = 150;
+    intercom::models::contacts_list_query q;
+    q.per_page = 150;
     pg::pager_options po;
     po.limits.max_items = max;
-    auto pager = pg::make_json_pager(client, l, po);
+    pg::pager<intercom::models::contact> pager = client.contacts().list_all(q, po);
     std::vector<std::string> ids;
     for (;;) {
         auto item = co_await pager.next();
         if (!item) throw intercom::api_error(item.error());
         if (!*item) break;
-        if (const auto* id = (*item)->as_object().if_contains("id"); id && id->is_string())
-            ids.emplace_back(id->as_string());
+        if ((*item)->id) ids.push_back((*item)->id->str());
     }
     co_return ids;
 }
@@ -98,7 +83,7 @@ asio::awaitable<void> worker(intercom::client client, std::shared_ptr<work_state
 }
 
 int main(int argc, char** argv) {
-    auto opts = options_from_env();
+    auto opts = example::options_from_env();
     if (!opts) return 2;
     int threads = argc > 1 ? std::atoi(argv[1]) : 4;
     int workers = argc > 2 ? std::atoi(argv[2]) : 8;

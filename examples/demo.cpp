@@ -118,6 +118,19 @@ struct join_counter {
     }
 };
 
+// The `nth` GET /contacts/{id} (once) gets `kind`; `status` is the answer of `fault_kind::status`.
+intercom::testing::fault_rule retrieve_fault(unsigned nth, intercom::testing::fault_kind kind,
+                                             unsigned status = 503) {
+    intercom::testing::fault_rule r;
+    r.method = "GET";
+    r.path = "/contacts/{id}";
+    r.nth = nth;
+    r.count = 1;
+    r.action.kind = kind;
+    r.action.status = status;
+    return r;
+}
+
 asio::awaitable<void> create_one(intercom::client c, std::size_t i, join_counter* join) {
     json::object body{{"role", "user"},
                       {"email", "demo-" + std::to_string(i) + "@example.com"},
@@ -133,14 +146,11 @@ asio::awaitable<void> retrieve_one(intercom::client c, std::string id, join_coun
 }
 
 asio::awaitable<std::size_t> paginate_all(intercom::client c, std::size_t expected, const char* label) {
-    intercom::pagination::listing l;
-    l.kind = intercom::pagination::style::cursor;
-    l.path = "/contacts";
-    l.list_field = "data";
-    l.per_page = 150;
+    intercom::models::contacts_list_query q;
+    q.per_page = 150;
     intercom::pagination::pager_options po;
     po.prefetch_depth = 1;  // page N+1 is in flight while page N is processed
-    auto pager = intercom::pagination::make_json_pager(c, l, po);
+    auto pager = c.contacts().list_all(q, po);  // typed pager: items are models::contact
     std::size_t n = 0;
     for (;;) {
         auto item = co_await pager.next();
@@ -160,8 +170,7 @@ asio::awaitable<void> typed_search(intercom::client c) {
     expr q = (field("role") == "user" && field("email").ends_with("@example.com")) ||
              field("name").starts_with("Demo");
     search_request req{q, 150u, std::nullopt, std::nullopt};
-    auto src = std::make_shared<intercom::pagination::client_page_source>(c);
-    auto pager = intercom::pagination::make_search_pager(src, object_kind::contacts, req);
+    auto pager = c.contacts().search_all(req);  // validates the query first (errc::invalid_query)
     if (!pager) throw intercom::api_error(pager.error());
     std::size_t n = 0;
     for (;;) {
@@ -252,11 +261,11 @@ asio::awaitable<int> run_fake(demo_config cfg, intercom::testing::fake_server* s
     {
         using intercom::testing::fault_kind;
         for (unsigned nth : {5u, 40u, 90u})
-            server->add_fault({"GET", "/contacts/{id}", nth, 1, {fault_kind::status, 503}});
-        server->add_fault({"GET", "/contacts/{id}", 60, 1, {fault_kind::status, 502}});
-        server->add_fault({"GET", "/contacts/{id}", 120, 1, {fault_kind::status, 429}});
-        server->add_fault({"GET", "/contacts/{id}", 150, 1, {fault_kind::reset_before_headers}});
-        server->add_fault({"GET", "/contacts/{id}", 170, 1, {fault_kind::truncated_body}});
+            server->add_fault(retrieve_fault(nth, fault_kind::status, 503));
+        server->add_fault(retrieve_fault(60, fault_kind::status, 502));
+        server->add_fault(retrieve_fault(120, fault_kind::status, 429));
+        server->add_fault(retrieve_fault(150, fault_kind::reset_before_headers));
+        server->add_fault(retrieve_fault(170, fault_kind::truncated_body));
         auto retries_before = st->retries.load();
         join_counter join(ex);
         join.pending = cfg.retrieves;
@@ -291,12 +300,11 @@ asio::awaitable<int> run_live(demo_config cfg, std::string token) {
         co_return 1;
     }
     std::printf("1. GET /me -> %s\n", me->body.substr(0, 200).c_str());
-    intercom::pagination::listing l;
-    l.path = "/contacts";
-    l.per_page = 50;
+    intercom::models::contacts_list_query q;
+    q.per_page = 50;
     intercom::pagination::pager_options po;
     po.limits.max_pages = 3;
-    auto pager = intercom::pagination::make_json_pager(client, l, po);
+    auto pager = client.contacts().list_all(q, po);
     std::size_t n = 0;
     for (;;) {
         auto item = co_await pager.next();

@@ -2,7 +2,9 @@
 // to a temporary file and passed as INTERCOM_CA_FILE), and checks each one's exit code, its key
 // output line against what the server holds, and that no example wrote anything.
 #include <intercom/client.hpp>
+#include <intercom/models/models.hpp>
 #include <intercom/pagination/pager.hpp>
+#include <intercom/resources/contacts.hpp>
 #include <intercom/testing/fake_server.hpp>
 
 #include "example_binaries.hpp"
@@ -59,6 +61,10 @@ std::string binary_of(std::string_view name) {
     return {};
 }
 
+bool contains(const std::string& text, std::string_view needle) {
+    return text.find(needle) != std::string::npos;
+}
+
 // A TLS fake server on its own thread (as a remote server would be) plus a temporary directory
 // holding its CA certificate.
 struct example_env {
@@ -93,11 +99,18 @@ struct example_env {
         std::filesystem::remove_all(dir, ec);
     }
 
-    // Runs an example with the environment pointed at the server; prints its output on failure.
-    process_result run(std::string_view example, std::vector<std::string> args = {},
-                       std::string token = "example-token") {
+    // Runs an example with the environment pointed at the server and checks that it succeeded
+    // (prints its output on failure).
+    process_result run(std::string_view example, std::vector<std::string> args = {}) {
+        auto r = launch(example, std::move(args));
+        BOOST_TEST(r.exit_code == 0, example << " output:\n" << r.output);
+        return r;
+    }
+
+    // Runs an example with the environment pointed at the server, whatever its exit status.
+    process_result launch(std::string_view example, std::vector<std::string> args = {}) {
         std::vector<env_var> env{
-            {"INTERCOM_TOKEN", token},
+            {"INTERCOM_TOKEN", "example-token"},
             {"INTERCOM_BASE_URL", server->base_url()},
             {"INTERCOM_CA_FILE", ca_file},
         };
@@ -107,7 +120,10 @@ struct example_env {
                                    << r.output);
         BOOST_TEST(!r.timed_out);
         BOOST_TEST(r.signal == 0);
-        BOOST_TEST(r.exit_code == 0, example << " output:\n" << r.output);
+        // In the sanitizer build a report would only change the exit status, which the failure
+        // cases expect to be 1 anyway.
+        BOOST_TEST(!contains(r.output, "Sanitizer"), r.output);
+        BOOST_TEST(!contains(r.output, "runtime error:"), r.output);
         return r;
     }
 
@@ -117,6 +133,25 @@ struct example_env {
         for (const auto& r : server->requests())
             if (r.method != "GET" && !(r.method == "POST" && r.path == "/contacts/search")) ++n;
         return n;
+    }
+
+    // The requests to `method` `path` (a path without query, e.g. "/contacts").
+    std::vector<tst::recorded_request> requests_to(std::string_view method, std::string_view path) const {
+        std::vector<tst::recorded_request> out;
+        for (auto& r : server->requests())
+            if (r.method == method && r.path == path) out.push_back(std::move(r));
+        return out;
+    }
+
+    // How many GET /contacts requests asked for 150 items and how many continued from a cursor: the
+    // typed pagers take `per_page` from the query and send it on every page.
+    std::pair<std::size_t, std::size_t> contact_list_paging() const {
+        std::size_t per_page_150 = 0, with_cursor = 0;
+        for (const auto& r : requests_to("GET", "/contacts")) {
+            per_page_150 += contains(r.target, "per_page=150");
+            with_cursor += contains(r.target, "starting_after=");
+        }
+        return {per_page_150, with_cursor};
     }
 
     std::size_t requests_with_header(std::string_view name, std::string_view value) const {
@@ -146,23 +181,18 @@ tst::fault_rule status_fault(std::string method, std::string path, unsigned nth,
     return r;
 }
 
-bool contains(const std::string& text, std::string_view needle) {
-    return text.find(needle) != std::string::npos;
-}
-
 // Independent count for the search example: list every contact and filter on the client side.
 asio::awaitable<std::size_t> count_users_since(intercom::client c, std::int64_t since) {
-    intercom::pagination::listing l;
-    l.path = "/contacts";
-    l.per_page = 150;
-    auto pager = intercom::pagination::make_json_pager(c, l);
+    intercom::models::contacts_list_query q;
+    q.per_page = 150;
+    auto pager = c.contacts().list_all(q);
     std::size_t n = 0;
     for (;;) {
         auto item = co_await pager.next();
         if (!item) throw intercom::api_error(item.error());
         if (!*item) break;
-        const auto& o = (*item)->as_object();
-        if (o.at("role") == "user" && o.at("created_at").to_number<std::int64_t>() > since) ++n;
+        const intercom::models::contact& contact = **item;
+        if (contact.role == "user" && contact.created_at.value_or(0) > since) ++n;
     }
     co_return n;
 }
@@ -192,6 +222,18 @@ BOOST_FIXTURE_TEST_CASE(quickstart, example_env) {
     BOOST_TEST(contains(bare.output, "INTERCOM_TOKEN is not set"));
 }
 
+// A call that fails for good: example::run_main reports the api_error (status, error code) and the
+// example exits with 1. A 401 is not retried.
+BOOST_FIXTURE_TEST_CASE(quickstart_failure, example_env) {
+    server->add_fault(status_fault("GET", "/me", 1, 401));
+    auto r = launch("1_quickstart");
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(contains(r.output, "quickstart failed: "), r.output);
+    BOOST_TEST(contains(r.output, "HTTP 401"), r.output);
+    BOOST_TEST(server->count("GET", "/me") == 1u);
+    BOOST_TEST(server->count("GET", "/contacts") == 0u);
+}
+
 BOOST_FIXTURE_TEST_CASE(pagination, example_env) {
     auto r = run("2_pagination");
     BOOST_TEST(number_after(r.output, R"(pagination: (\d+) contacts)") == seeded);
@@ -200,6 +242,19 @@ BOOST_FIXTURE_TEST_CASE(pagination, example_env) {
     BOOST_TEST(number_after(r.output, R"(resume: stopped after (\d+) contacts)") == 200);
     BOOST_TEST(number_after(r.output, R"(resume: (\d+) more contacts)") == seeded - 200);
     BOOST_TEST(number_after(r.output, R"((\d+) in total)") == seeded);
+    // The typed pager sends the query's per_page on every page. Requests: 3 for the full walk, 2 for
+    // the first 200 (nothing fetched past the limit), 2 for the rest: the resumed walk starts at the
+    // saved cursor (page 2 again, skipping the 50 items already seen), not from the beginning.
+    auto list = requests_to("GET", "/contacts");
+    auto [per_page_150, with_cursor] = contact_list_paging();
+    BOOST_TEST(list.size() == 7u);
+    BOOST_TEST(per_page_150 == list.size());
+    BOOST_TEST(with_cursor == 5u);
+    std::smatch saved;
+    const std::regex saved_at(R"(stopped after \d+ contacts at (\S+) )");
+    BOOST_TEST_REQUIRE(std::regex_search(r.output, saved, saved_at));
+    BOOST_TEST_REQUIRE(list.size() >= 6u);
+    BOOST_TEST(contains(list[5].target, saved[1].str()), list[5].target);
     BOOST_TEST(writes() == 0u);
 }
 
@@ -224,6 +279,18 @@ BOOST_FIXTURE_TEST_CASE(search, example_env) {
     BOOST_TEST(contains(r.output, "rejected locally: "));
     auto requests = number_after(r.output, R"(match in (\d+) requests)");
     BOOST_TEST(requests == static_cast<long long>(server->count("POST", "/contacts/search")));
+    // The page size of the typed search request is sent with every page; pages after the first
+    // carry the cursor in the body.
+    std::size_t with_cursor = 0;
+    for (const auto& req : requests_to("POST", "/contacts/search")) {
+        auto body = json::parse(req.body).as_object();
+        const auto* pg = body.if_contains("pagination");
+        BOOST_TEST_REQUIRE(pg != nullptr, req.body);
+        BOOST_TEST(pg->as_object().at("per_page") == 150, req.body);
+        with_cursor += pg->as_object().contains("starting_after");
+        BOOST_TEST(body.contains("query"));
+    }
+    BOOST_TEST(with_cursor + 1 == static_cast<std::size_t>(requests));
     BOOST_TEST(writes() == 0u);
 }
 
@@ -319,7 +386,29 @@ BOOST_FIXTURE_TEST_CASE(export_jsonl, example_env) {
     for (std::size_t i = 0; i < seeded_contacts; ++i)
         seeded_ids.insert(server->seeded_contact_id(i));
     BOOST_TEST((ids == seeded_ids));
+    // 400 contacts at 150 per page: 3 requests, each asking for 150.
+    auto [per_page_150, with_cursor] = contact_list_paging();
+    BOOST_TEST(server->count("GET", "/contacts") == 3u);
+    BOOST_TEST(per_page_150 == 3u);
+    BOOST_TEST(with_cursor == 2u);
     BOOST_TEST(writes() == 0u);
+}
+
+// An export that fails on its second page leaves only the `.part` file (the first page in it), never
+// a file under the real name, and says where the partial output is.
+BOOST_FIXTURE_TEST_CASE(export_jsonl_failure, example_env) {
+    server->add_fault(status_fault("GET", "/contacts", 2, 401));
+    auto file = dir / "contacts.jsonl";
+    auto r = launch("8_export_jsonl", {file.string()});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(contains(r.output, "export failed: "), r.output);
+    BOOST_TEST(contains(r.output, "left in " + file.string() + ".part"), r.output);
+    BOOST_TEST(!std::filesystem::exists(file));
+    std::ifstream in(file.string() + ".part");
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line);)
+        ++lines;
+    BOOST_TEST(lines == 150u);
 }
 
 BOOST_FIXTURE_TEST_CASE(multithreaded, example_env) {
@@ -328,6 +417,9 @@ BOOST_FIXTURE_TEST_CASE(multithreaded, example_env) {
     BOOST_TEST(number_after(r.output, R"(of (\d+) contacts with 8 workers on 4 threads)") == 200);
     BOOST_TEST(number_after(r.output, R"((\d+) failed)") == 0);
     BOOST_TEST(server->count("GET", "/contacts/{id}") == 200u);
+    // 200 ids at 150 per page: two pages, nothing fetched past the `max_items` limit.
+    BOOST_TEST(server->count("GET", "/contacts") == 2u);
+    BOOST_TEST(contact_list_paging().first == 2u);
     BOOST_TEST(writes() == 0u);
 }
 
