@@ -190,18 +190,18 @@ asio::awaitable<void> typed_search(intercom::client c) {
 
 void print_summary(const demo_stats& st, std::uint64_t calls, double secs) {
     auto ms = [](std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); };
-    std::printf("\n  %-34s %12s\n", "summary", "value");
-    std::printf("  %-34s %12llu\n", "calls", static_cast<unsigned long long>(calls));
-    std::printf("  %-34s %12llu\n", "HTTP attempts", static_cast<unsigned long long>(st.attempts.load()));
-    std::printf("  %-34s %12.1f\n", "attempts per second", static_cast<double>(st.attempts.load()) / secs);
-    std::printf("  %-34s %12llu\n", "retries", static_cast<unsigned long long>(st.retries.load()));
-    std::printf("  %-34s %12llu\n", "429s absorbed (retried, not surfaced)",
+    std::printf("\n  %-40s %12s\n", "summary", "value");
+    std::printf("  %-40s %12llu\n", "calls", static_cast<unsigned long long>(calls));
+    std::printf("  %-40s %12llu\n", "HTTP attempts", static_cast<unsigned long long>(st.attempts.load()));
+    std::printf("  %-40s %12.1f\n", "attempts per second", static_cast<double>(st.attempts.load()) / secs);
+    std::printf("  %-40s %12llu\n", "retries", static_cast<unsigned long long>(st.retries.load()));
+    std::printf("  %-40s %12llu\n", "429s absorbed (retried, not surfaced)",
                 static_cast<unsigned long long>(st.status_429.load()));
-    std::printf("  %-34s %12llu\n", "limiter waits (paced, no 429)", static_cast<unsigned long long>(st.limiter_waits.load()));
-    std::printf("  %-34s %12llu\n", "calls that failed", static_cast<unsigned long long>(st.failures.load()));
-    std::printf("  %-34s %12.2f\n", "attempt latency p50 (ms)", ms(st.latency.percentile(50)));
-    std::printf("  %-34s %12.2f\n", "attempt latency p99 (ms)", ms(st.latency.percentile(99)));
-    std::printf("  %-34s %12.2f\n", "wall time (s)", secs);
+    std::printf("  %-40s %12llu\n", "limiter waits (paced, no 429)", static_cast<unsigned long long>(st.limiter_waits.load()));
+    std::printf("  %-40s %12llu\n", "calls that failed", static_cast<unsigned long long>(st.failures.load()));
+    std::printf("  %-40s %12.2f\n", "attempt latency p50 (ms)", ms(st.latency.percentile(50)));
+    std::printf("  %-40s %12.2f\n", "attempt latency p99 (ms)", ms(st.latency.percentile(99)));
+    std::printf("  %-40s %12.2f\n", "wall time (s)", secs);
 }
 
 asio::awaitable<int> run_fake(demo_config cfg, intercom::testing::fake_server* server) {
