@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
-cmake --preset release >/dev/null
+source tools/ccache-env.sh
+cmake --preset release ${INTERCOM_CMAKE_LAUNCHER:-} >/dev/null
 cmake --build --preset release -j "$(nproc)" --target intercom-demo
 ./build/release/examples/intercom-demo "$@"

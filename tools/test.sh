@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
+source tools/ccache-env.sh
 jobs=$(nproc)
-cmake --preset sanitize
+cmake --preset sanitize ${INTERCOM_CMAKE_LAUNCHER:-}
 cmake --build --preset sanitize -j "$jobs"
 ctest --preset sanitize -j "$jobs" --no-label-summary
