@@ -1,8 +1,12 @@
+#include "detail/redactor.hpp"
+
 #include <intercom/client.hpp>
 #include <intercom/http/https_transport.hpp>
+#include <intercom/http/request_rules.hpp>
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
@@ -21,6 +25,7 @@ struct client_impl {
     http::origin base;          // scheme/host/port of the base URL
     std::string base_path;      // path prefix of the base URL ("" for the real API)
     error_info config_error;    // set when the options are unusable; every call fails with it
+    redactor secrets;           // scrubs the token from answers, errors, events and log lines
 };
 
 namespace {
@@ -45,6 +50,19 @@ std::shared_ptr<client_impl> make_impl(std::shared_ptr<http::transport> t, clien
                 "'; use https or set transport_options::allow_plain_http_to_remote_hosts";
         }
     }
+    // Everything that becomes a header is checked once here, so a CR/LF can never split a request.
+    // The messages name the option, never its value (the token is a secret).
+    auto refuse = [&impl](const char* what) {
+        if (impl->config_error.code) return;
+        impl->config_error = error_info{errc::invalid_argument};
+        impl->config_error.diag.message = std::string(what) + " contains a control character (CR, LF, NUL, ...)";
+    };
+    if (!http::is_valid_header_value(opts.token)) refuse("client_options::token");
+    if (!http::is_valid_header_value(opts.version)) refuse("client_options::version");
+    if (!http::is_valid_header_value(opts.user_agent)) refuse("client_options::user_agent");
+    impl->secrets = redactor(opts.token);
+    opts.pipeline.on_event = impl->secrets.wrap(std::move(opts.pipeline.on_event));
+    opts.pipeline.logger = impl->secrets.wrap(std::move(opts.pipeline.logger));
     impl->opts = std::move(opts);
     impl->pipe = std::make_unique<pipeline::request_pipeline>(impl->transport, impl->opts.pipeline);
     // Keep the filled-in defaults visible through client::options() (e.g. the shared limiter).
@@ -85,37 +103,13 @@ http::request build_http_request(const client_impl& c, const api_request& req) {
     return out;  // `idempotent` is set by the pipeline from its idempotency policy
 }
 
-namespace {
-
-/// Replaces every occurrence of `secret` in `text`. A server may echo the token back (in an error
-/// message, a body, a header), and diagnostics, what() and logs must never carry it.
-void redact(std::string& text, std::string_view secret) {
-    if (secret.empty()) return;
-    constexpr std::string_view mask = "[redacted]";
-    for (auto p = text.find(secret); p != std::string::npos; p = text.find(secret, p + mask.size()))
-        text.replace(p, secret.size(), mask);
-}
-
-void redact(error_info& e, std::string_view secret) {
-    if (secret.empty()) return;
-    redact(e.diag.message, secret);
-    redact(e.diag.request_id, secret);
-    redact(e.diag.body_excerpt, secret);
-    redact(e.diag.target, secret);
-    for (auto& entry : e.diag.errors) {
-        redact(entry.code, secret);
-        if (entry.message) redact(*entry.message, secret);
-        if (entry.field) redact(*entry.field, secret);
-    }
-}
-
-} // namespace
-
-result<api_response> to_api_result(http::response&& res, const http::request& sent, std::string_view secret) {
+// `res` was scrubbed of the token by the caller.
+result<api_response> to_api_result(http::response&& res, const http::request& sent,
+                                   std::chrono::system_clock::time_point wall_now) {
     if (res.status >= 200 && res.status < 300) {
         api_response out;
         out.status = res.status;
-        out.rate_limit = rate_limit_snapshot::from_headers(res.headers);
+        out.rate_limit = rate_limit_snapshot::from_headers(res.headers, wall_now);
         out.request_id = std::string(res.header("X-Request-Id"));
         out.headers = std::move(res.headers);
         out.body = std::move(res.body);
@@ -126,15 +120,12 @@ result<api_response> to_api_result(http::response&& res, const http::request& se
     e.diag.stage = request_stage::completed;
     e.diag.method = std::string(boost::beast::http::to_string(sent.method));
     e.diag.target = sent.target;
-    e.diag.rate_limit = rate_limit_snapshot::from_headers(res.headers);
+    e.diag.rate_limit = rate_limit_snapshot::from_headers(res.headers, wall_now);
     e.diag.request_id = std::string(res.header("X-Request-Id"));
-    // Scrub the whole body before taking the excerpt, so a token cut at the excerpt's end cannot leak.
-    redact(res.body, secret);
     e.diag.parse_error_body(res.body);
     e.diag.set_body_excerpt(res.body);
     e.diag.attempts = 1;
     if (!e.diag.errors.empty() && e.diag.errors.front().message) e.diag.message = *e.diag.errors.front().message;
-    redact(e, secret);
     return e;
 }
 
@@ -143,13 +134,17 @@ result<api_response> to_api_result(http::response&& res, const http::request& se
 result<boost::json::value> api_response::json() const {
     if (body.empty()) return boost::json::value(nullptr);
     boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(body, ec);
+    boost::json::parse_options po;
+    po.max_depth = json_max_depth;
+    boost::json::value v = boost::json::parse(body, ec, {}, po);
     if (ec) {
         error_info e{errc::decode_error};
         e.diag.cause = ec;
         e.diag.http_status = status;
         e.diag.request_id = request_id;
-        e.diag.message = "response body is not valid JSON";
+        e.diag.message = ec == boost::json::error::too_deep
+                             ? "response body nests JSON deeper than " + std::to_string(json_max_depth) + " levels"
+                             : "response body is not valid JSON";
         e.diag.set_body_excerpt(body);
         return e;
     }
@@ -168,47 +163,72 @@ const client_options& client::options() const noexcept { return impl_->opts; }
 const std::shared_ptr<http::transport>& client::transport() const noexcept { return impl_->transport; }
 boost::asio::any_io_executor client::get_executor() const { return impl_->transport->get_executor(); }
 
+namespace detail {
+namespace {
+
+error_info invalid(std::string message) {
+    error_info e{errc::invalid_argument};
+    e.diag.message = std::move(message);
+    return e;
+}
+
+} // namespace
+} // namespace detail
+
 boost::asio::awaitable<result<api_response>> client::execute(api_request req) const {
     auto impl = impl_;  // keep state alive across suspension
     if (impl->config_error.code) co_return impl->config_error;
-    http::request http_req = detail::build_http_request(*impl, req);
-    std::string method(boost::beast::http::to_string(http_req.method));
-    std::string target = http_req.target;
+    std::string method(boost::beast::http::to_string(req.method));
+    std::string target;
+    // Whatever goes wrong below, the caller gets a value: a throwing middleware, hook or sink, or a
+    // library bug, becomes an error instead of escaping into the caller's coroutine.
+    error_info failure;
+    try {
+        if (auto bad = http::check_path(req.path)) co_return detail::invalid("cannot send: " + *bad);
+        http::request http_req = detail::build_http_request(*impl, req);
+        if (auto bad = http::check_request(http_req)) co_return detail::invalid("cannot send: " + *bad);
+        target = http_req.target;
 
-    pipeline::call_context ctx;
-    ctx.operation = req.operation;
-    if (req.operation) ctx.operation_name = req.operation->name;
-    ctx.origin = impl->base;
-    ctx.max_attempts = req.options.max_attempts.value_or(impl->opts.pipeline.max_attempts);
-    ctx.attempt_timeout = req.options.attempt_timeout.value_or(impl->opts.attempt_timeout);
-    ctx.replay_safe_override = req.options.replay_safe;
-    ctx.send.sink = std::move(req.sink);
-    auto timeout = req.options.timeout.value_or(impl->opts.timeout);
+        pipeline::call_context ctx;
+        ctx.operation = req.operation;
+        if (req.operation) ctx.operation_name = req.operation->name;
+        ctx.origin = impl->base;
+        ctx.max_attempts = req.options.max_attempts.value_or(impl->opts.pipeline.max_attempts);
+        ctx.attempt_timeout = req.options.attempt_timeout.value_or(impl->opts.attempt_timeout);
+        ctx.replay_safe_override = req.options.replay_safe;
+        ctx.send.sink = std::move(req.sink);
+        auto timeout = req.options.timeout.value_or(impl->opts.timeout);
 
-    auto pr = co_await impl->pipe->run(std::move(ctx), std::move(http_req), timeout);
-    if (!pr.response) {
-        error_info e = std::move(pr.response).error();
-        e.diag.method = std::move(method);
-        e.diag.target = std::move(target);
-        e.diag.attempts = pr.attempts;
-        if (!e.diag.rate_limit) e.diag.rate_limit = pr.rate_limit;
-        detail::redact(e, impl->opts.token);
-        co_return e;
+        auto pr = co_await impl->pipe->run(std::move(ctx), std::move(http_req), timeout);
+        if (!pr.response) {
+            failure = std::move(pr.response).error();
+            failure.diag.attempts = pr.attempts;
+            if (!failure.diag.rate_limit) failure.diag.rate_limit = pr.rate_limit;
+        } else {
+            impl->secrets.scrub(*pr.response);  // before anything reads the answer
+            http::request sent;
+            sent.method = req.method;
+            sent.target = target;
+            auto out = detail::to_api_result(std::move(*pr.response), sent, impl->opts.pipeline.clock->wall_now());
+            if (out) {
+                out->attempts = pr.attempts;
+                if (!out->rate_limit) out->rate_limit = pr.rate_limit;
+                co_return out;
+            }
+            failure = std::move(out).error();
+            failure.diag.attempts = pr.attempts;
+            if (!failure.diag.rate_limit) failure.diag.rate_limit = pr.rate_limit;
+            if (failure.diag.message.empty() && pr.attempts > 1)
+                failure.diag.message = "gave up: " + std::string(pr.gave_up_reason);
+        }
+    } catch (const std::exception& ex) {
+        failure = error_info{errc::callback_failed};
+        failure.diag.message = std::string("unexpected exception: ") + ex.what();
     }
-    http::request sent;
-    sent.method = req.method;
-    sent.target = std::move(target);
-    auto out = detail::to_api_result(std::move(*pr.response), sent, impl->opts.token);
-    if (out) {
-        out->attempts = pr.attempts;
-        if (!out->rate_limit) out->rate_limit = pr.rate_limit;
-        co_return out;
-    }
-    error_info e = out.error();
-    e.diag.attempts = pr.attempts;
-    if (!e.diag.rate_limit) e.diag.rate_limit = pr.rate_limit;
-    if (e.diag.message.empty() && pr.attempts > 1) e.diag.message = "gave up: " + std::string(pr.gave_up_reason);
-    co_return e;
+    failure.diag.method = std::move(method);
+    failure.diag.target = std::move(target);
+    impl->secrets.scrub(failure);
+    co_return failure;
 }
 
 boost::asio::awaitable<result<api_response>> client::request(boost::beast::http::verb method, std::string path,

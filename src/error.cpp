@@ -54,6 +54,7 @@ public:
         case errc::invalid_query: return "invalid search query";
         case errc::pagination_stuck: return "pagination did not advance";
         case errc::scroll_expired: return "scroll parameter expired";
+        case errc::callback_failed: return "a user callback threw an exception";
         }
         return "unknown intercom error " + std::to_string(ev);
     }

@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,11 @@ namespace intercom {
 
 /// Query parameters, not yet percent-encoded; order is kept.
 using query_params = std::vector<std::pair<std::string, std::string>>;
+
+/// How deeply a response's JSON may nest. Boost.JSON's default (32) rejects real contacts whose
+/// custom attributes hold nested objects; 128 leaves room for those while still bounding the
+/// recursion of everything that walks a parsed value. Deeper bodies fail with `errc::decode_error`.
+inline constexpr std::size_t json_max_depth = 128;
 
 /// A successful (2xx) answer of the API, before typed decoding.
 struct api_response {

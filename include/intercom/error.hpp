@@ -61,6 +61,7 @@ enum class errc : int {
     invalid_query,            ///< a search query failed validation before being sent
     pagination_stuck,         ///< a paginated listing repeated a cursor or stopped advancing
     scroll_expired,           ///< a companies scroll parameter is no longer valid
+    callback_failed,          ///< user code (middleware, event hook, logger, body sink) threw; see diag.message
 };
 
 /// The category of `intercom::errc`. Its name is "intercom".

@@ -8,6 +8,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <condition_variable>
+#include <thread>
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <cerrno>
 
@@ -22,6 +26,13 @@ bool connection::looks_alive() const noexcept {
     if (!s) return true;
     if (!s->socket().is_open()) return false;
     if (buffer.size() != 0) return false;  // unread bytes after a complete response
+    if (tls) {
+        // Bytes that arrived with the last response may already sit in OpenSSL (decrypted or not)
+        // or in the BIO pair Asio feeds it, where a peek at the socket cannot see them.
+        SSL* ssl = const_cast<boost::asio::ssl::stream<boost::beast::tcp_stream>&>(*tls).native_handle();
+        if (SSL_has_pending(ssl) == 1) return false;
+        if (BIO* rbio = SSL_get_rbio(ssl); rbio && BIO_ctrl_pending(rbio) > 0) return false;
+    }
     char byte;
     auto fd = const_cast<boost::beast::tcp_stream*>(s)->socket().native_handle();
     ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -63,6 +74,75 @@ void pool_lease::release(bool reusable) {
     pool_.reset();
     p->release(std::move(conn_), reusable);
 }
+
+// ---------------------------------------------------------------- idle reaper
+
+namespace {
+
+/// One process-wide thread that prunes the idle connections of every pool at each pool's
+/// `prune_interval`, so a quiet service does not keep expired or peer-closed sockets open. A thread
+/// rather than an Asio timer: a pending timer is outstanding work and would keep `io_context::run()`
+/// from returning in programs that are done. It sleeps on a condition variable while no pool has idle
+/// connections. Closing a socket is still posted to the connection's strand (see `dispose`).
+class idle_reaper {
+public:
+    /// Never destroyed: a pool may still release a connection while statics are torn down at exit.
+    static idle_reaper& instance() {
+        static idle_reaper* r = new idle_reaper;
+        return *r;
+    }
+
+    /// A pool got an idle connection: make sure it is looked at within its interval.
+    void watch(const std::shared_ptr<connection_pool>& p) {
+        {
+            std::lock_guard lk(mtx_);
+            for (auto& w : pools_)
+                if (w.lock() == p) return;
+            pools_.push_back(p);
+            if (!started_) {
+                started_ = true;
+                std::thread([this] { run(); }).detach();
+            }
+        }
+        cv_.notify_one();
+    }
+
+private:
+    void run() {
+        std::unique_lock lk(mtx_);
+        for (;;) {
+            // Forget pools that are gone or have nothing idle (a later release registers them again).
+            // Lock order reaper -> pool is safe: pools never call `watch` while holding their mutex.
+            auto interval = std::chrono::milliseconds::max();
+            for (auto it = pools_.begin(); it != pools_.end();) {
+                auto p = it->lock();
+                if (!p || p->stats().idle == 0) {
+                    it = pools_.erase(it);
+                } else {
+                    interval = std::min(interval, p->options().prune_interval);
+                    ++it;
+                }
+            }
+            if (pools_.empty()) {
+                cv_.wait(lk);
+                continue;
+            }
+            cv_.wait_for(lk, interval);
+            auto watched = pools_;  // weak: sleeping here never keeps a pool alive
+            lk.unlock();
+            for (auto& w : watched)
+                if (auto p = w.lock()) p->prune_idle();
+            lk.lock();
+        }
+    }
+
+    std::mutex mtx_;
+    std::condition_variable cv_;
+    std::vector<std::weak_ptr<connection_pool>> pools_;
+    bool started_ = false;
+};
+
+} // namespace
 
 // ---------------------------------------------------------------- pool
 
@@ -111,6 +191,23 @@ void connection_pool::prune_locked(steady_clock::time_point now, std::vector<std
     }
 }
 
+std::size_t connection_pool::prune_idle() {
+    std::vector<std::unique_ptr<connection>> to_close;
+    std::size_t left;
+    {
+        std::lock_guard lk(mtx_);
+        if (closed_) return 0;
+        prune_locked(now_(), to_close);
+        left = idle_.size();
+    }
+    for (auto& c : to_close) dispose(std::move(c));
+    return left;
+}
+
+bool connection_pool::usable_locked(const connection& c, steady_clock::time_point now) const {
+    return now - c.last_used < opts_.idle_timeout && !expired_locked(c, now) && c.looks_alive();
+}
+
 asio::awaitable<result<pool_lease>> connection_pool::acquire(std::shared_ptr<connection_pool> self, bool fresh_only) {
     auto ex = co_await asio::this_coro::executor;
     std::shared_ptr<waiter> w;
@@ -121,13 +218,25 @@ asio::awaitable<result<pool_lease>> connection_pool::acquire(std::shared_ptr<con
         if (self->closed_) {
             out = error_info{errc::pool_closed};
         } else {
-            self->prune_locked(self->now_(), to_close);
-            if (!fresh_only && !self->idle_.empty()) {
+            // O(1): only the connection about to be handed out is checked (the most recently used,
+            // LIFO); the rest are pruned in the background (`prune_interval`).
+            std::unique_ptr<connection> reuse;
+            const auto now = self->now_();
+            while (!fresh_only && !reuse && !self->idle_.empty()) {
                 auto c = std::move(self->idle_.back());
                 self->idle_.pop_back();
+                if (self->usable_locked(*c, now)) {
+                    reuse = std::move(c);
+                } else {
+                    to_close.push_back(std::move(c));
+                    --self->open_;
+                    ++self->discarded_;
+                }
+            }
+            if (reuse) {
                 ++self->in_use_;
                 ++self->reused_;
-                out = pool_lease(self, std::move(c), true);
+                out = pool_lease(self, std::move(reuse), true);
             } else if (self->open_ < self->opts_.max_connections) {
                 ++self->open_;
                 ++self->in_use_;
@@ -221,6 +330,7 @@ void connection_pool::note_created() {
 void connection_pool::release(std::unique_ptr<connection> c, bool reusable) {
     std::unique_ptr<connection> closing;
     std::shared_ptr<waiter> w;
+    bool watch = false;
     {
         std::lock_guard lk(mtx_);
         --in_use_;
@@ -244,9 +354,13 @@ void connection_pool::release(std::unique_ptr<connection> c, bool reusable) {
         } else if (keep) {
             c->last_used = now;
             idle_.push_back(std::move(c));
+            watch = opts_.prune_interval > std::chrono::milliseconds::zero();
         }
     }
     dispose(std::move(closing));
+    if (watch) {
+        if (auto self = weak_from_this().lock()) idle_reaper::instance().watch(self);
+    }
     if (w) w->ch.try_send(boost::system::error_code{});
 }
 

@@ -3,6 +3,7 @@
 #include <intercom/http/detail/connection_pool.hpp>
 #include <intercom/http/detail/read_response.hpp>
 #include <intercom/http/detail/transport_rules.hpp>
+#include <intercom/http/request_rules.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -301,6 +302,10 @@ awaitable<result<response>> do_send(std::shared_ptr<https_transport::impl> self,
                                     "refusing plain http:// to non-loopback host '" + to.host +
                                         "' (set allow_plain_http_to_remote_hosts to permit it)"),
                          0);
+    }
+    // The last point before the wire: also covers headers that user middleware added.
+    if (auto bad = check_request(req)) {
+        co_return finish(make_error(errc::invalid_argument, {}, "cannot send: " + *bad), 0);
     }
     if (to.is_tls() && !self->tls_ctx_error.empty()) {
         co_return finish(make_error(errc::invalid_argument, {}, self->tls_ctx_error), 0);

@@ -188,19 +188,35 @@ boost::asio::awaitable<result<std::optional<raw_page>>> step(std::shared_ptr<pag
 
 namespace {
 
-boost::asio::awaitable<void> drive(std::shared_ptr<pager_state> st) {
+// One step that never throws: an exception (from a user page source or decoder, or a library bug)
+// becomes an error the consumer receives like any other.
+boost::asio::awaitable<result<std::optional<raw_page>>> safe_step(std::shared_ptr<pager_state> st) {
+    std::string what;
     try {
-        for (;;) {
-            auto r = co_await step(st);
-            if (st->closed) co_return;
-            const bool last = !r || !*r;
-            auto msg = std::make_shared<pager_msg>(pager_msg{st->source_id, std::move(r)});
-            auto [ec] = co_await st->out->async_send(boost::system::error_code{}, std::move(msg),
-                                                     boost::asio::as_tuple(boost::asio::use_awaitable));
-            if (ec || last || st->closed) co_return;
-        }
-    } catch (...) {
-        // Cancellation while suspended may surface as an exception; the owner is gone then.
+        co_return co_await step(st);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == boost::asio::error::operation_aborted) co_return error_info{errc::cancelled};
+        what = e.what();
+    } catch (const std::exception& e) {
+        what = e.what();
+    }
+    finish(*st);
+    error_info e{errc::callback_failed};
+    e.diag.message = "exception while fetching a page: " + what;
+    co_return e;
+}
+
+boost::asio::awaitable<void> drive(std::shared_ptr<pager_state> st) {
+    for (;;) {
+        auto r = co_await safe_step(st);
+        if (st->closed) co_return;
+        const bool last = !r || !*r;
+        auto msg = std::make_shared<pager_msg>(pager_msg{st->source_id, std::move(r)});
+        // The channel is closed only by the owner (then `closed` is set too), so a send that fails
+        // here has no one left to tell.
+        auto [ec] = co_await st->out->async_send(boost::system::error_code{}, std::move(msg),
+                                                 boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (ec || last || st->closed) co_return;
     }
 }
 
@@ -246,7 +262,7 @@ boost::asio::awaitable<result<std::optional<raw_page>>> raw_pager::next_page() {
     auto st = st_;
     if (st->finished) co_return std::optional<raw_page>{};
     if (st->opts.prefetch_depth == 0) {
-        auto r = co_await detail::step(st);
+        auto r = co_await detail::safe_step(st);
         if (!r || !*r) st->finished = true;
         co_return r;
     }

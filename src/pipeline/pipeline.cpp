@@ -87,6 +87,13 @@ public:
             e.reason = "window budget exhausted";
             p_->emit(ctx, req, e);
         }
+        if (adm.error == errc::rate_limited) {
+            auto e = make_error(errc::rate_limited, request_stage::not_sent,
+                                "not sent: the rate-limit window resets in " + ms_text(adm.budget_wait) +
+                                    ", after this call's deadline");
+            e.diag.rate_limit = lim.snapshot();
+            co_return e;
+        }
         if (adm.error) {
             co_return make_error(adm.error == errc::cancelled ? errc::cancelled : errc::deadline_exceeded,
                                  request_stage::not_sent,
@@ -95,7 +102,7 @@ public:
         }
         auto r = co_await next(std::move(req));
         if (r) {
-            if (auto snap = rate_limit_snapshot::from_headers(r->headers)) {
+            if (auto snap = rate_limit_snapshot::from_headers(r->headers, p_->opts.clock->wall_now())) {
                 ctx.rate_limit = snap;
                 co_await lim.observe(*snap);
             }
@@ -374,9 +381,20 @@ boost::asio::awaitable<pipeline_result> request_pipeline::run(call_context ctx, 
     } catch (const boost::system::system_error& e) {
         // Asio throws operation_aborted when a cancelled coroutine starts another operation
         // (e.g. inside user middleware); callers get the documented error instead.
-        if (e.code() != asio::error::operation_aborted) throw;
-        out.response = make_error(errc::cancelled, request_stage::not_sent, "cancelled");
-        ctx.outcome_reason = "cancelled";
+        if (e.code() == asio::error::operation_aborted) {
+            out.response = make_error(errc::cancelled, request_stage::not_sent, "cancelled");
+            ctx.outcome_reason = "cancelled";
+        } else {
+            out.response = make_error(errc::callback_failed, request_stage::sent,
+                                      std::string("exception in the pipeline: ") + e.what());
+            ctx.outcome_reason = "exception";
+        }
+    } catch (const std::exception& e) {
+        // A throwing middleware or logger ends the call with a value, never an escaping exception.
+        // The stage is unknown, so it counts as possibly sent.
+        out.response = make_error(errc::callback_failed, request_stage::sent,
+                                  std::string("exception in the pipeline: ") + e.what());
+        ctx.outcome_reason = "exception";
     }
     out.attempts = ctx.attempt;
     out.rate_limit = ctx.rate_limit;

@@ -1,4 +1,6 @@
+#include <intercom/detail/header_values.hpp>
 #include <intercom/error.hpp>
+#include <intercom/rate_limit.hpp>
 #include <intercom/pipeline/policies.hpp>
 
 #include <algorithm>
@@ -37,6 +39,9 @@ retry_decision default_retry_policy::decide(const attempt_outcome& o) const {
     if (!o.error) return {false, "succeeded"};
     if (o.error == errc::cancelled) return {false, "cancelled"};
     if (o.error == errc::deadline_exceeded) return {false, "deadline exceeded"};
+    // Our own limiter refused it (no status): the window ends after the deadline, so no retry fits.
+    if (o.error == errc::rate_limited && o.http_status == 0)
+        return {false, "the rate-limit window ends after the deadline"};
     if (!is_transient(o.error)) return {false, "not a transient failure"};
     if (o.attempt >= o.max_attempts) return {false, "attempts exhausted"};
     if (o.http_status == 429) return {true, "429: the server rejected it before processing"};
@@ -49,47 +54,11 @@ retry_decision default_retry_policy::decide(const attempt_outcome& o) const {
     return {false, "not replay-safe and may have been processed"};
 }
 
-namespace {
-
-// IMF-fixdate only ("Sun, 06 Nov 1994 08:49:37 GMT"), the form RFC 9110 requires senders to use.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view v) {
-    static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    if (v.size() != 29 || v[3] != ',' || v.substr(25) != " GMT") return std::nullopt;
-    auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
-        int x = 0;
-        auto s = v.substr(pos, len);
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-        if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-        return x;
-    };
-    auto day = num(5, 2), year = num(12, 4), hh = num(17, 2), mm = num(20, 2), ss = num(23, 2);
-    if (!day || !year || !hh || !mm || !ss || v[19] != ':' || v[22] != ':') return std::nullopt;
-    int month = -1;
-    for (int i = 0; i < 12; ++i)
-        if (v.substr(8, 3) == months[i]) month = i + 1;
-    if (month < 0 || *day < 1 || *day > 31 || *hh > 23 || *mm > 59 || *ss > 60) return std::nullopt;
-    using namespace std::chrono;
-    year_month_day ymd{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(month)},
-                       std::chrono::day{static_cast<unsigned>(*day)}};
-    if (!ymd.ok()) return std::nullopt;
-    return sys_days{ymd} + hours{*hh} + minutes{*mm} + seconds{*ss};
-}
-
-} // namespace
-
 std::optional<std::chrono::nanoseconds> parse_retry_after(std::string_view value,
                                                           std::chrono::system_clock::time_point wall_now) {
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    if (value.empty()) return std::nullopt;
-    if (value.front() >= '0' && value.front() <= '9') {
-        long long secs = 0;
-        auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
-        if (ec != std::errc{} || p != value.data() + value.size()) return std::nullopt;
-        return std::chrono::seconds{secs};
-    }
-    auto t = parse_http_date(value);
+    // Delta seconds saturate (header_number_max) long before nanoseconds could overflow.
+    if (auto secs = intercom::detail::parse_header_number(value)) return std::chrono::seconds{*secs};
+    auto t = intercom::detail::parse_http_date(value);
     if (!t) return std::nullopt;
     if (*t <= wall_now) return std::chrono::nanoseconds::zero();
     return std::chrono::duration_cast<std::chrono::nanoseconds>(*t - wall_now);
@@ -104,17 +73,15 @@ std::optional<std::chrono::nanoseconds> default_backoff_policy::delay(const back
             auto it = in.headers->find(boost::beast::http::field::retry_after);
             if (it != in.headers->end()) wait = parse_retry_after(std::string_view{it->value()}, in.wall_now);
             if (!wait) {
-                auto it2 = in.headers->find("X-RateLimit-Reset");
-                if (it2 != in.headers->end()) {
-                    std::string_view s{it2->value()};
-                    long long secs = 0;
-                    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), secs);
-                    if (ec == std::errc{} && p == s.data() + s.size() && secs > 0) {
-                        std::chrono::system_clock::time_point reset{std::chrono::seconds{secs}};
-                        // A reset in the past (clock skew) still means "the window is over": go now.
-                        wait = reset > in.wall_now ? std::chrono::duration_cast<nanoseconds>(reset - in.wall_now)
-                                                   : nanoseconds::zero();
-                    }
+                // The window end, read on the server's clock (its `Date`) and capped at one window:
+                // a skewed or hostile reset can neither overflow nor stall the retry.
+                if (auto secs = intercom::detail::header_number(*in.headers, "X-RateLimit-Reset"); secs && *secs > 0) {
+                    std::chrono::system_clock::time_point stamp{std::chrono::seconds{*secs}};
+                    auto reset = intercom::detail::to_local_time(stamp, *in.headers, in.wall_now,
+                                                       rate_limit_snapshot::max_reset_ahead);
+                    // A reset in the past still means "the window is over": go now.
+                    wait = reset > in.wall_now ? std::chrono::duration_cast<nanoseconds>(reset - in.wall_now)
+                                               : nanoseconds::zero();
                 }
             }
         }

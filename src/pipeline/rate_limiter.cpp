@@ -85,9 +85,10 @@ void local_budget_store::update_now(const rate_limit_snapshot& snap, const budge
     if (end >= s.window_end - same) {
         s.remaining = std::min(s.remaining, snap.remaining);
     } else if (end > q.now) {
-        // The server's live window ends before the one we rolled into locally: follow the server.
+        // The server's live window ends before the one we rolled into locally: our rollover was a
+        // guess (e.g. after a capped hostile reset), so the server's count is the truth.
         s.window_end = end;
-        s.remaining = std::min(s.remaining, snap.remaining);
+        s.remaining = std::max<std::int64_t>(0, snap.remaining - unanswered);
     }
 }
 
@@ -231,8 +232,11 @@ boost::asio::awaitable<admission> rate_limiter::acquire(std::chrono::steady_cloc
         }
         auto wait = std::max<std::chrono::nanoseconds>(grant.retry_at - clk.wall_now(), std::chrono::milliseconds(1));
         if (clk.now() + wait > deadline) {
+            // The window ends after this call's deadline: fail now, unsent, as rate limited (the
+            // caller sees the budget's numbers), rather than sleep into a bare deadline error.
             out.permit.release();
-            out.error = make_error_code(errc::deadline_exceeded);
+            out.error = make_error_code(errc::rate_limited);
+            out.budget_wait = wait;
             co_return out;
         }
         out.waited_for_budget += wait;

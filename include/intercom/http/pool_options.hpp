@@ -20,6 +20,11 @@ struct pool_options {
     /// Idle connections older than this are closed (load balancers commonly drop at 60 s).
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
 
+    /// How often idle connections are checked in the background and closed when past
+    /// `idle_timeout` or their limits, or when the peer closed them (or sent stray bytes). Acquiring a
+    /// connection checks only the one it hands out. 0 disables the background check.
+    std::chrono::milliseconds prune_interval{std::chrono::seconds(1)};
+
     /// A connection is retired after this long, even if busy, so DNS changes are picked up.
     std::chrono::milliseconds max_lifetime{std::chrono::minutes(10)};
 
@@ -42,9 +47,16 @@ struct tls_options {
 };
 
 /// Size limits that protect memory against a broken or hostile server.
+///
+/// A buffered body (every answer that is not streamed to a `body_sink`) may hold at most
+/// `max_body_bytes` after decompression; a larger declared `Content-Length` fails with
+/// `errc::body_too_large` before any of the body is read, a longer chunked or close-delimited body
+/// as soon as the limit is passed. A body streamed to a sink (data export downloads) is not held in
+/// memory, so it has no cap unless `max_streamed_body_bytes` sets one.
 struct response_limits {
     std::size_t max_header_bytes = 64 * 1024;           ///< status line + headers
-    std::size_t max_body_bytes = 64 * 1024 * 1024;      ///< after decompression
+    std::size_t max_body_bytes = 64 * 1024 * 1024;      ///< buffered bodies, after decompression
+    std::size_t max_streamed_body_bytes = 0;            ///< streamed (sink) bodies; 0 = no cap
 };
 
 /// Everything the HTTPS transport needs; shared by all clients that share the transport.

@@ -18,7 +18,10 @@
 // whole call, measured on the pipeline clock. Every wait is bounded by it: the limiter queue and
 // budget waits, each attempt (the attempt timeout is capped to the time left) and the backoff.
 // What the caller gets when time runs out:
-// - the deadline passes while waiting in the limiter or during an attempt: `errc::deadline_exceeded`;
+// - the deadline passes while waiting for an in-flight slot or during an attempt:
+//   `errc::deadline_exceeded`;
+// - the window budget is spent and the window ends after the deadline: `errc::rate_limited` at once,
+//   without sending, with the budget's numbers in `diagnostics::rate_limit` (waiting could not help);
 // - a retry is not started because its backoff wait would end after the deadline: the last
 //   attempt's own error (e.g. the 503 or 429), which says more than "deadline exceeded"; the
 //   `gave_up` event carries the reason.
@@ -81,7 +84,8 @@ public:
     ~request_pipeline();
 
     /// Runs one call. `ctx` must have `operation`, `origin`, `max_attempts`, `attempt_timeout`
-    /// set; the deadline is `timeout` from now. Never throws (except std::bad_alloc).
+    /// set; the deadline is `timeout` from now. Never throws: an exception thrown by user
+    /// middleware or a logger sink ends the call with `errc::callback_failed`.
     boost::asio::awaitable<pipeline_result> run(call_context ctx, http::request req,
                                                 std::chrono::milliseconds timeout);
 

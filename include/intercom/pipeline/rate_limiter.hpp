@@ -132,9 +132,13 @@ private:
 
 /// Result of `rate_limiter::acquire`.
 struct admission {
-    boost::system::error_code error;          ///< cancelled or deadline_exceeded; empty when admitted
+    /// Empty when admitted. `cancelled`; `deadline_exceeded` (no in-flight slot became free in
+    /// time); `rate_limited` (the window budget is spent and the window ends after the deadline, so
+    /// waiting could not help: `budget_wait` says how long it would have been).
+    boost::system::error_code error;
     rate_limit_permit permit;
     std::chrono::nanoseconds waited_for_budget{}; ///< time slept because the window was exhausted
+    std::chrono::nanoseconds budget_wait{};       ///< with `rate_limited`: the wait that did not fit
 };
 
 /// Paces requests. `acquire` first takes an in-flight slot (FIFO), then a unit of window budget,
@@ -148,7 +152,9 @@ public:
     rate_limiter& operator=(const rate_limiter&) = delete;
 
     /// Waits for admission, at most until `deadline` (of the limiter's clock). Completes with
-    /// `errc::cancelled` on terminal cancellation, `errc::deadline_exceeded` at the deadline.
+    /// `errc::cancelled` on terminal cancellation, `errc::deadline_exceeded` when no in-flight slot
+    /// frees up in time, `errc::rate_limited` at once when the window budget is spent and the
+    /// window ends after the deadline.
     boost::asio::awaitable<admission> acquire(std::chrono::steady_clock::time_point deadline);
 
     /// Learns from a response (any status).

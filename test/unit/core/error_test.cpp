@@ -73,11 +73,24 @@ BOOST_AUTO_TEST_CASE(rate_limit_headers) {
     h.set("X-RateLimit-Limit", "167");
     h.set("X-RateLimit-Remaining", " 12 ");
     h.set("X-RateLimit-Reset", "1487332520");
-    auto s = rate_limit_snapshot::from_headers(h);
+    const std::chrono::system_clock::time_point now{std::chrono::seconds{1487332512}};
+    auto s = rate_limit_snapshot::from_headers(h, now);
     BOOST_TEST_REQUIRE(s.has_value());
     BOOST_TEST(s->limit == 167);
     BOOST_TEST(s->remaining == 12);
     BOOST_TEST(std::chrono::duration_cast<std::chrono::seconds>(s->reset.time_since_epoch()).count() == 1487332520);
+    // With the server's Date, the reset is moved onto our clock: the server is 100 s ahead of us here
+    // and its window ends 8 s after its own now.
+    h.set("Date", "Fri, 17 Feb 2017 11:56:52 GMT");  // 1487332612
+    h.set("X-RateLimit-Reset", "1487332620");
+    s = rate_limit_snapshot::from_headers(h, now);
+    BOOST_TEST_REQUIRE(s.has_value());
+    BOOST_TEST((s->reset == now + std::chrono::seconds(8)));
+    h.erase("Date");
+    h.set("X-RateLimit-Limit", "0");  // a zero limit would lock the client out: unusable
+    BOOST_TEST(!rate_limit_snapshot::from_headers(h, now));
+    h.set("X-RateLimit-Limit", "10");  // remaining is at most the limit
+    BOOST_TEST(rate_limit_snapshot::from_headers(h, now)->remaining == 10);
     h.set("X-RateLimit-Remaining", "abc");
     BOOST_TEST(!rate_limit_snapshot::from_headers(h));
 }

@@ -62,8 +62,9 @@ private:
 /// first waiter under the lock and then wakes it with `try_send`, which is thread-safe. A waiter
 /// that times out or is cancelled removes itself under the same lock; if it was already served,
 /// it gives what it received back, so no slot is ever lost.
-/// Idle pruning is lazy (on acquire), so an idle pool keeps no timers and never keeps an
-/// io_context from returning.
+/// Acquiring is O(1): only the connection handed out is checked (limits, idle age, a non-blocking
+/// peek). All idle connections are pruned every `prune_interval` by a process-wide background thread
+/// (no Asio timer), so an idle pool never keeps an io_context from returning.
 class connection_pool : public std::enable_shared_from_this<connection_pool> {
 public:
     using clock_function = std::function<steady_clock::time_point()>;
@@ -81,6 +82,10 @@ public:
     static boost::asio::awaitable<result<pool_lease>> acquire(std::shared_ptr<connection_pool> self,
                                                               bool fresh_only);
 
+    /// Closes idle connections that are past `idle_timeout` or their limits, or that the peer closed
+    /// or wrote to; returns how many stay idle. Called by the background pruner; safe from any thread.
+    std::size_t prune_idle();
+
     pool_stats stats() const;
     const pool_options& options() const noexcept { return opts_; }
     steady_clock::time_point now() const { return now_(); }
@@ -96,6 +101,7 @@ private:
     void release(std::unique_ptr<connection> c, bool reusable);
     void note_created();
     bool expired_locked(const connection& c, steady_clock::time_point now) const;
+    bool usable_locked(const connection& c, steady_clock::time_point now) const;
     void prune_locked(steady_clock::time_point now, std::vector<std::unique_ptr<connection>>& out);
     void expire_waiter(const std::shared_ptr<waiter>& w);
     static void dispose(std::unique_ptr<connection> c);

@@ -22,6 +22,7 @@
 #include <boost/beast/http/read.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -59,39 +60,67 @@ boost::asio::awaitable<result<read_outcome>> read_response(Stream* s, boost::bea
     // size); hitting the cap is `buffer_overflow`, reported as header_too_large.
     buffer->max_size(limits.max_header_bytes + 64 * 1024);
 
-    beast_http::response_parser<beast_http::empty_body> hp;
-    hp.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
-    if (head) hp.skip(true);
-    auto [hec, hn] = co_await beast_http::async_read_header(*s, *buffer, hp, use_tuple);
-    if (hp.got_some()) *stage = request_stage::response_started;
-    if (hec) {
-        auto code = classify_io_error(hec, io_phase::exchange);
-        co_return fail(code, hec,
-                       code == errc::attempt_timeout ? "no complete response header within the attempt timeout"
-                       : code == errc::header_too_large
-                           ? "response header exceeds " + std::to_string(limits.max_header_bytes) + " bytes"
-                           : "reading the response header failed: " + hec.message());
+    // Interim (1xx) answers such as `100 Continue` or `103 Early Hints` precede the real one: skip
+    // them. Bounded, so a server cannot keep the client reading interim headers forever.
+    constexpr unsigned max_interim_responses = 8;
+    std::optional<beast_http::response_parser<beast_http::empty_body>> hp;
+    for (unsigned interim = 0;; ++interim) {
+        hp.emplace();
+        hp->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+        // No limit while reading the header: which limit applies depends on the status (a 2xx may be
+        // streamed), and Beast would otherwise apply its own 8 MiB default to Content-Length.
+        hp->body_limit(boost::none);
+        if (head) hp->skip(true);
+        auto [hec, hn] = co_await beast_http::async_read_header(*s, *buffer, *hp, use_tuple);
+        if (hp->got_some()) *stage = request_stage::response_started;
+        if (hec) {
+            auto code = classify_io_error(hec, io_phase::exchange);
+            co_return fail(code, hec,
+                           code == errc::attempt_timeout ? "no complete response header within the attempt timeout"
+                           : code == errc::header_too_large
+                               ? "response header exceeds " + std::to_string(limits.max_header_bytes) + " bytes"
+                               : "reading the response header failed: " + hec.message());
+        }
+        *stage = request_stage::response_started;
+        const unsigned st = hp->get().result_int();
+        if (st < 100 || st >= 200 || st == 101) break;
+        if (interim + 1 >= max_interim_responses)
+            co_return fail(errc::malformed_response, {},
+                           "more than " + std::to_string(max_interim_responses) + " interim (1xx) responses");
     }
-    *stage = request_stage::response_started;
 
-    beast_http::response_parser<beast_http::buffer_body> p{std::move(hp)};
+    beast_http::response_parser<beast_http::buffer_body> p{std::move(*hp)};
     const unsigned status = p.get().result_int();
     // Beast accepts any three digits; outside 100..599 is not HTTP (and 0 would read as "no response").
     if (status < 100 || status > 599)
         co_return fail(errc::malformed_response, {}, "invalid status code " + std::to_string(status));
+    if (status == 101) co_return fail(errc::malformed_response, {}, "unexpected 101 Switching Protocols");
     const bool streaming = sink && *sink && status / 100 == 2;
-    const std::size_t limit = limits.max_body_bytes;
-    if (streaming) p.body_limit(boost::none);
-    else p.body_limit(limit);
+    // Buffered bodies: `max_body_bytes`. Streamed bodies: `max_streamed_body_bytes`, 0 = no cap.
+    const std::size_t limit = streaming ? limits.max_streamed_body_bytes : limits.max_body_bytes;
+    if (limit != 0) {
+        // Refuse a declared length over the limit before reading any of it.
+        if (auto declared = p.content_length(); declared && *declared > limit)
+            co_return fail(errc::body_too_large, {},
+                           "declared Content-Length " + std::to_string(*declared) + " exceeds the limit of " +
+                               std::to_string(limit) + " bytes");
+        p.body_limit(limit);
+    } else {
+        p.body_limit(boost::none);
+    }
 
     auto coding = parse_content_coding(p.get()[beast_http::field::content_encoding]);
-    inflater inf(coding, streaming ? 0 : limit);
+    inflater inf(coding, limit);
     std::string body;
     error_code sink_error;
     inflater::output_fn out;
     if (streaming) {
         out = [sink, &sink_error](std::string_view chunk) {
-            sink_error = (*sink)(chunk);
+            try {
+                sink_error = (*sink)(chunk);
+            } catch (...) {
+                sink_error = make_error_code(errc::callback_failed);  // a throwing sink ends the transfer
+            }
             return sink_error;
         };
     } else {
@@ -111,6 +140,8 @@ boost::asio::awaitable<result<read_outcome>> read_response(Stream* s, boost::bea
         std::size_t got = chunk_size - p.get().body().size;
         if (got != 0) {
             if (auto dec = inf.feed(std::string_view(buf.get(), got), out)) {
+                if (sink_error == errc::callback_failed)
+                    co_return fail(errc::callback_failed, {}, "the body sink threw an exception");
                 if (sink_error) co_return fail(errc::cancelled, sink_error, "the body sink aborted the transfer");
                 if (dec == errc::body_too_large)
                     co_return fail(errc::body_too_large, {},
