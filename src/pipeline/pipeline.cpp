@@ -120,6 +120,23 @@ class timeout_stage final : public middleware {
 public:
     explicit timeout_stage(const request_pipeline::impl* p) : p_(p) {}
 
+    // The rest of the attempt, with an exception (from user middleware behind this stage) turned
+    // into a value: Asio's `||` waits for one *successful* branch, so a throwing branch would
+    // otherwise be ignored until the timer fired.
+    static boost::asio::awaitable<result<http::response>> guarded(next_layer next, http::request req) {
+        std::string what;
+        try {
+            co_return co_await next(std::move(req));
+        } catch (const boost::system::system_error& e) {
+            if (e.code() == asio::error::operation_aborted)
+                co_return make_error(errc::cancelled, request_stage::sent, "cancelled during the attempt");
+            what = e.what();
+        } catch (const std::exception& e) {
+            what = e.what();
+        }
+        co_return make_error(errc::callback_failed, request_stage::sent, "exception in the pipeline: " + what);
+    }
+
     boost::asio::awaitable<result<http::response>> send(http::request req, next_layer next) override {
         using namespace boost::asio::experimental::awaitable_operators;
         auto& ctx = next.context();
@@ -129,7 +146,7 @@ public:
         bool deadline_bound = left < nanoseconds(ctx.attempt_timeout);
         auto budget = deadline_bound ? left : nanoseconds(ctx.attempt_timeout);
         ctx.send.attempt_timeout = std::chrono::ceil<std::chrono::milliseconds>(budget);
-        auto r = co_await (next(std::move(req)) || p_->opts.sleeper->sleep_for(budget));
+        auto r = co_await (guarded(next, std::move(req)) || p_->opts.sleeper->sleep_for(budget));
         if (r.index() == 0) co_return std::move(std::get<0>(r));
         if (std::get<1>(r)) co_return make_error(errc::cancelled, request_stage::sent, "cancelled during the attempt");
         // We cannot know how far the transport got: assume the server may have seen the request.

@@ -150,8 +150,15 @@ BOOST_AUTO_TEST_CASE(rate_limit_wait_uses_reset_header_plus_jitter) {
     // A reset in the past (clock skew): only the jitter.
     h.set("X-RateLimit-Reset", "1699999990");
     BOOST_TEST(b.delay(in)->count() == std::chrono::nanoseconds(250ms).count());
-    // Longer than the allowed maximum: do not retry.
+    // A reset further ahead than one window is skew or hostility: capped at max_reset_ahead (11 s).
     h.set("X-RateLimit-Reset", "1700000100");
+    BOOST_TEST(b.delay(in)->count() == std::chrono::nanoseconds(11250ms).count());
+    // With the server's Date, the reset is read on the server's clock (here 1 h ahead of ours).
+    h.set("X-RateLimit-Reset", "1700003608");
+    h.set(bhttp::field::date, "Tue, 14 Nov 2023 23:13:23 GMT");  // 1700003603
+    BOOST_TEST(b.delay(in)->count() == std::chrono::nanoseconds(5250ms).count());
+    // A Retry-After longer than the allowed maximum: do not retry.
+    h.set(bhttp::field::retry_after, "61");
     BOOST_TEST(!b.delay(in).has_value());
 }
 

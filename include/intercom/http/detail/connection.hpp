@@ -38,9 +38,11 @@ struct connection {
     /// The TCP layer, whichever stream is in use. Precondition: `plain` or `tls` is set.
     boost::beast::tcp_stream& tcp() noexcept { return plain ? *plain : tls->next_layer(); }
 
-    /// A cheap check before reuse: a non-blocking MSG_PEEK. EOF, an error or unexpected bytes
-    /// (a keep-alive connection must be silent between responses) mean the peer is gone or
-    /// confused. Connections without a socket (unit tests) are considered alive.
+    /// A cheap check before reuse: unread bytes in `buffer`, for TLS bytes already inside OpenSSL
+    /// or the BIO Asio feeds it, then a non-blocking MSG_PEEK. EOF, an error or any unexpected
+    /// byte (a keep-alive connection must be silent between responses: a stray response would be
+    /// read as the answer to the next request) mean the peer is gone or confused. Connections
+    /// without a socket (unit tests) are considered alive.
     bool looks_alive() const noexcept;
 
     /// Closes the socket without a TLS close_notify (we are discarding, not negotiating).
