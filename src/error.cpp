@@ -54,6 +54,8 @@ public:
         case errc::invalid_query: return "invalid search query";
         case errc::pagination_stuck: return "pagination did not advance";
         case errc::scroll_expired: return "scroll parameter expired";
+        case errc::signature_malformed: return "webhook signature header missing or malformed";
+        case errc::signature_mismatch: return "webhook signature does not match the body";
         }
         return "unknown intercom error " + std::to_string(ev);
     }

@@ -61,6 +61,10 @@ enum class errc : int {
     invalid_query,            ///< a search query failed validation before being sent
     pagination_stuck,         ///< a paginated listing repeated a cursor or stopped advancing
     scroll_expired,           ///< a companies scroll parameter is no longer valid
+
+    // --- webhooks (intercom/webhooks) ---
+    signature_malformed = 300, ///< the X-Hub-Signature header is missing, lacks `sha1=` or is not 40 hex digits
+    signature_mismatch,        ///< the signature is well formed but is not the HMAC of the body with the secret
 };
 
 /// The category of `intercom::errc`. Its name is "intercom".
