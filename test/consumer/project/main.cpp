@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -51,6 +52,15 @@ asio::awaitable<std::string> call(intercom::client client) {
 } // namespace
 
 int main() {
+    // The same inline Asio function the library's transport calls for `tls.ca_pem`, compiled here
+    // with this program's settings. Were the library built with different Asio definitions (e.g.
+    // BOOST_ASIO_NO_DEPRECATED, which changes this function's return type), one of the two callers
+    // would run the other's incompatible copy: ASan/UBSan report it in the sanitizer build.
+    {
+        asio::ssl::context user_ctx(asio::ssl::context::tls_client);
+        boost::system::error_code ignored;
+        user_ctx.add_certificate_authority(asio::buffer(std::string("not a certificate")), ignored);
+    }
     asio::io_context ioc;
     tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     const auto port = acceptor.local_endpoint().port();
@@ -59,6 +69,8 @@ int main() {
     intercom::client_options opts;
     opts.token = "consumer-token";
     opts.base_url = "http://127.0.0.1:" + std::to_string(port);
+    opts.transport.tls.ca_pem =
+        "not a certificate either"; // makes the library call it too (plain http is unaffected)
 #ifdef INTERCOM_CONSUMER_PROMETHEUS
     prometheus::Registry registry;
     auto metrics = intercom::prometheus::client_metrics::create(registry);
