@@ -19,6 +19,15 @@ if(TARGET intercom_redis)
             LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
             RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+# Likewise intercom::prometheus, when prometheus-cpp was found: component `prometheus`.
+set(INTERCOM_WITH_PROMETHEUS OFF)
+if(TARGET intercom_prometheus)
+    set(INTERCOM_WITH_PROMETHEUS ON)
+    install(TARGETS intercom_prometheus EXPORT intercomTargets
+            ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+            LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+            RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 install(EXPORT intercomTargets NAMESPACE intercom:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/intercom)
 
 configure_package_config_file(cmake/intercomConfig.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/intercomConfig.cmake

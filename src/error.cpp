@@ -55,6 +55,8 @@ public:
         case errc::pagination_stuck: return "pagination did not advance";
         case errc::scroll_expired: return "scroll parameter expired";
         case errc::callback_failed: return "a user callback threw an exception";
+        case errc::signature_malformed: return "webhook signature header missing or malformed";
+        case errc::signature_mismatch: return "webhook signature does not match the body";
         }
         return "unknown intercom error " + std::to_string(ev);
     }

@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
           libboost-test1.81-dev libssl-dev zlib1g-dev python3 python3-yaml openssl
-          libhiredis-dev redis-server libbenchmark-dev ccache ${INTERCOM_EXTRA_PACKAGES:-})
+          libhiredis-dev redis-server libbenchmark-dev ccache prometheus-cpp-dev ${INTERCOM_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -97,6 +97,7 @@ client make_client(boost::asio::any_io_executor ex, const target& t, const clien
             }
         };
     }
+    if (tune.adjust) tune.adjust(o);
     return client(std::move(ex), std::move(o));
 }
 

@@ -12,6 +12,8 @@
 //   --contacts=N       contacts seeded into the bundled server (workload-specific default)
 #pragma once
 
+#include <functional>
+
 #include "intercom_bench/workload.hpp"
 
 #include <intercom/client.hpp>
@@ -96,6 +98,7 @@ struct client_tuning {
     std::size_t concurrency = 1;
     bool rate_limiting = true;
     std::shared_ptr<pipeline_counters> counters;  ///< optional
+    std::function<void(client_options&)> adjust;  ///< optional: last change to the options (e.g. metrics)
 };
 
 /// A client for `t` sending from `ex`.

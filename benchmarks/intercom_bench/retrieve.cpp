@@ -1,15 +1,23 @@
 // retrieve: N typed `contacts().try_retrieve(id)` calls from C concurrent coroutines.
 //
 //   intercom-bench retrieve [--requests=20000] [--concurrency=64] [--warmup=N] [--id=ID] [--raw]
+//                           [--prometheus]
 //
 // Ids come from the first page of `contacts().try_list()` (or --id: one id, e.g. the one wrk asks
 // for). --raw sends `client::request` and skips typed decoding (the pipeline without the models).
+// --prometheus measures the cost of intercom::prometheus in the same run: a second client with
+// client_metrics attached sends the same calls; the phases alternate (plain, metrics, plain,
+// metrics, each N/2 calls) so drift of the machine's load hits both alike.
 #include "intercom_bench/common.hpp"
 
 #include <intercom/models/models.hpp>
 #include <intercom/resources/contacts.hpp>
 
 #include <mutex>
+#ifdef INTERCOM_BENCH_PROMETHEUS
+#include <intercom/prometheus/client_metrics.hpp>
+#include <prometheus/registry.h>
+#endif
 
 namespace intercom::bench {
 namespace {
@@ -78,6 +86,68 @@ std::chrono::nanoseconds drive(runtime& rt, const std::shared_ptr<retrieve_state
     return std::chrono::steady_clock::now() - t0;
 }
 
+// --prometheus: the same calls through a plain client and through one with client_metrics, in
+// alternating phases; prints both and the difference per call.
+int run_retrieve_prometheus(const target_options& topts, std::size_t requests, std::size_t conc, std::size_t warmup,
+                            const std::string& id, bool raw, runtime& rt) {
+#ifndef INTERCOM_BENCH_PROMETHEUS
+    (void)topts, (void)requests, (void)conc, (void)warmup, (void)id, (void)raw, (void)rt;
+    return fail("retrieve --prometheus: built without prometheus-cpp (intercom::prometheus)");
+#else
+    target t(topts);
+    ::prometheus::Registry registry;
+    auto metrics = intercom::prometheus::client_metrics::create(registry);
+    auto plain = std::make_shared<retrieve_state>(make_client(rt.executor(), t, {conc, true, nullptr, {}}), raw);
+    auto with = std::make_shared<retrieve_state>(
+        make_client(rt.executor(), t, {conc, true, nullptr, [&](client_options& o) { metrics->attach(o); }}), raw);
+    plain->ids = id.empty() ? rt.run(first_page_ids(plain->c)) : std::vector<std::string>{id};
+    if (plain->ids.empty()) return fail("retrieve: the server has no contacts");
+    with->ids = plain->ids;
+    drive(rt, plain, warmup, conc);
+    drive(rt, with, warmup, conc);
+    plain->latency.reset();
+    with->latency.reset();
+
+    double secs[2] = {0, 0}, cpu[2] = {0, 0};
+    const std::size_t half = std::max<std::size_t>(requests / 2, 1);
+    for (int round = 0; round < 2; ++round) {
+        for (int k = 0; k < 2; ++k) {
+            auto& st = k == 0 ? plain : with;
+            double cpu0 = process_cpu_seconds();
+            secs[k] += std::chrono::duration<double>(drive(rt, st, half, conc)).count();
+            cpu[k] += process_cpu_seconds() - cpu0;
+        }
+    }
+    const double n = static_cast<double>(2 * half);
+    const double rps[2] = {n / secs[0], n / secs[1]};
+    const double cpu_us[2] = {cpu[0] * 1e6 / n, cpu[1] * 1e6 / n};
+    table("retrieve with and without intercom::prometheus (" + t.scheme() + ")")
+        .row("calls per client", std::uint64_t(2 * half))
+        .row("concurrency", std::uint64_t(conc))
+        .row("calls per second, plain", rps[0], 0)
+        .row("calls per second, with metrics", rps[1], 0)
+        .row("process CPU per call (us), plain", cpu_us[0], 2)
+        .row("process CPU per call (us), with metrics", cpu_us[1], 2)
+        .row("metrics cost per call (us CPU)", cpu_us[1] - cpu_us[0], 2)
+        .row("latency p50 (ms), plain", to_ms(plain->latency.percentile(50)), 3)
+        .row("latency p50 (ms), with metrics", to_ms(with->latency.percentile(50)), 3)
+        .row("errors", plain->errors.load() + with->errors.load())
+        .print();
+    result_line("intercom-cpp", "retrieve_prometheus")
+        .add("scheme", t.scheme())
+        .add("c", std::uint64_t(conc))
+        .add("requests", std::uint64_t(2 * half))
+        .add("rps_plain", rps[0], 0)
+        .add("rps_metrics", rps[1], 0)
+        .add("cpu_us_plain", cpu_us[0], 2)
+        .add("cpu_us_metrics", cpu_us[1], 2)
+        .add("errors", plain->errors.load() + with->errors.load())
+        .print();
+    if (plain->errors || with->errors) return fail("retrieve --prometheus: calls failed: " + plain->first_error + with->first_error);
+    return 0;
+#endif
+}
+
 int run_retrieve(const args& a) {
     auto topts = parse_target(a, 1000);
     auto requests = static_cast<std::size_t>(a.get_int("requests", 20000));
@@ -85,8 +155,10 @@ int run_retrieve(const args& a) {
     auto warmup = static_cast<std::size_t>(a.get_int("warmup", static_cast<std::int64_t>(conc * 4)));
     auto id = a.get("id", "");
     bool raw = a.has("raw") && a.get("raw", "1") != "0";
+    bool prom = a.has("prometheus") && a.get("prometheus", "1") != "0";
     runtime rt(static_cast<unsigned>(a.get_int("threads", 1)));
     reject_unknown_flags(a);
+    if (prom) return run_retrieve_prometheus(topts, requests, conc, warmup, id, raw, rt);
 
     target t(topts);
     auto counters = std::make_shared<pipeline_counters>();
@@ -137,7 +209,7 @@ int run_retrieve(const args& a) {
 
 }  // namespace
 
-INTERCOM_BENCH_WORKLOAD("retrieve", "N contact retrieves at concurrency C (--requests --concurrency --id --raw)",
+INTERCOM_BENCH_WORKLOAD("retrieve", "N contact retrieves at concurrency C (--requests --concurrency --id --raw --prometheus)",
                         run_retrieve);
 
 }  // namespace intercom::bench

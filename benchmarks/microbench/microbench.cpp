@@ -13,12 +13,17 @@
 //               (the public `http::transport` seam answering a canned response): the pipeline's
 //               own CPU cost with no I/O at all, which is the number that does not depend on the
 //               server's speed or on the other processes sharing the machine.
+//   webhook/*   a `contact.user.created` notification carrying one fake-server contact:
+//               `verify_signature` (HMAC-SHA1 + constant-time compare) alone, and
+//               `verify_and_parse` (signature, JSON parse, typed decoding of the contact).
 #include <intercom/client.hpp>
 #include <intercom/http/https_transport.hpp>
 #include <intercom/models/models.hpp>
 #include <intercom/pagination/listing.hpp>
 #include <intercom/resources/contacts.hpp>
 #include <intercom/testing/fake_server.hpp>
+#include <intercom/webhooks/notification.hpp>
+#include <intercom/webhooks/signature.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -271,6 +276,40 @@ void request_client_in_memory(benchmark::State& st) {
     ioc.run();
 }
 BENCHMARK(request_client_in_memory)->Name("request/client_in_memory");
+
+// --- webhooks -----------------------------------------------------------------------------------
+
+std::string webhook_body() {
+    return R"({"type":"notification_event","app_id":"abc123","id":"notif_1","topic":"contact.user.created",)"
+           R"("delivery_attempts":1,"first_sent_at":1700000001,"created_at":1700000000,)"
+           R"("data":{"type":"notification_event_data","item":)" +
+           fx().contact_body + "}}";
+}
+
+void webhook_verify(benchmark::State& state) {
+    const std::string body = webhook_body();
+    const std::string sig = intercom::webhooks::sign(body, "bench-client-secret");
+    for (auto _ : state) {
+        auto r = intercom::webhooks::verify_signature(body, sig, "bench-client-secret");
+        benchmark::DoNotOptimize(r);
+        if (!r) state.SkipWithError("signature did not verify");
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+    state.counters["body_bytes"] = static_cast<double>(body.size());
+}
+BENCHMARK(webhook_verify)->Name("webhook/verify_signature");
+
+void webhook_verify_and_parse(benchmark::State& state) {
+    const std::string body = webhook_body();
+    const std::string sig = intercom::webhooks::sign(body, "bench-client-secret");
+    for (auto _ : state) {
+        auto r = intercom::webhooks::verify_and_parse(body, sig, "bench-client-secret");
+        benchmark::DoNotOptimize(r);
+        if (!r || !r->item_as<intercom::models::contact>()) state.SkipWithError("notification did not decode");
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(webhook_verify_and_parse)->Name("webhook/verify_and_parse");
 
 // --- main: run, then print the decode ratio as a RESULT line -----------------------------------
 

@@ -62,6 +62,10 @@ enum class errc : int {
     pagination_stuck,         ///< a paginated listing repeated a cursor or stopped advancing
     scroll_expired,           ///< a companies scroll parameter is no longer valid
     callback_failed,          ///< user code (middleware, event hook, logger, body sink) threw; see diag.message
+
+    // --- webhooks (intercom/webhooks) ---
+    signature_malformed = 300, ///< the X-Hub-Signature header is missing, lacks `sha1=` or is not 40 hex digits
+    signature_mismatch,        ///< the signature is well formed but is not the HMAC of the body with the secret
 };
 
 /// The category of `intercom::errc`. Its name is "intercom".

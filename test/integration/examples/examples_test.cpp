@@ -11,7 +11,11 @@
 #include "run_coro.hpp"
 #include "subprocess.hpp"
 
+#include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
@@ -52,6 +56,7 @@ const std::set<std::string> covered{
     "7_callbacks_and_futures",
     "8_export_jsonl",
     "9_multithreaded",
+    "10_webhook_receiver",
 };
 
 std::string binary_of(std::string_view name) {
@@ -421,6 +426,114 @@ BOOST_FIXTURE_TEST_CASE(multithreaded, example_env) {
     BOOST_TEST(server->count("GET", "/contacts") == 2u);
     BOOST_TEST(contact_list_paging().first == 2u);
     BOOST_TEST(writes() == 0u);
+}
+
+namespace {
+
+// X-Hub-Signature for `body`, computed by python3's hmac (not by the library under test).
+std::string python_signature(const std::filesystem::path& dir, const std::string& body, const std::string& secret) {
+    auto file = dir / "notification.json";
+    std::ofstream(file, std::ios::binary) << body;
+    auto r = intercom::test::run_process(
+        "/usr/bin/python3",
+        {"-c", "import hmac, hashlib, sys; print('sha1=' + hmac.new(sys.argv[1].encode(), "
+               "open(sys.argv[2], 'rb').read(), hashlib.sha1).hexdigest())",
+         secret, file.string()},
+        {}, 30s);
+    BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+    return r.output.substr(0, r.output.find('\n'));
+}
+
+// POSTs one notification to 127.0.0.1:port and returns the status (0 if the exchange failed).
+unsigned post_notification(unsigned short port, const std::string& body, const std::string& signature) {
+    namespace bhttp = boost::beast::http;
+    asio::io_context ioc;
+    asio::ip::tcp::socket s(ioc);
+    boost::system::error_code ec;
+    s.connect({asio::ip::address_v4::loopback(), port}, ec);
+    if (ec) return 0;
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/intercom/webhooks", 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    req.set(bhttp::field::content_type, "application/json");
+    req.set(bhttp::field::user_agent, "Intercom-Webhooks/test");
+    if (!signature.empty()) req.set("X-Hub-Signature", signature);
+    req.body() = body;
+    req.prepare_payload();
+    bhttp::write(s, req, ec);
+    if (ec) return 0;
+    boost::beast::flat_buffer buf;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(s, buf, res, ec);
+    return ec ? 0 : res.result_int();
+}
+
+std::string notification(const std::string& topic, const std::string& item) {
+    return R"({"type":"notification_event","app_id":"example-app","id":"notif_)" + topic + R"(","topic":")" +
+           topic + R"(","delivery_attempts":1,"first_sent_at":1700000001,"created_at":1700000000,)" +
+           R"("data":{"type":"notification_event_data","item":)" + item + "}}";
+}
+
+} // namespace
+
+// The receiver verifies, decodes and acknowledges signed notifications, rejects forged ones with 401
+// (before looking at their content: a forged contact.created must not trigger a fetch), and fetches
+// the contact of a signed contact.created through the client.
+BOOST_FIXTURE_TEST_CASE(webhook_receiver, example_env) {
+    const std::string secret = "example-client-secret";
+    const std::string contact_id = server->seeded_contact_id(7);
+    const std::string created =
+        notification("contact.user.created", R"({"type":"contact","id":")" + contact_id + R"(","role":"user"})");
+    const std::string ping = notification("ping", R"({"type":"ping","message":"hello"})");
+    const std::string good_sig = python_signature(dir, created, secret);
+    const std::string ping_sig = python_signature(dir, ping, secret);
+    const std::string other_id = server->seeded_contact_id(8);
+    std::string tampered = created;
+    tampered.replace(tampered.find(contact_id), contact_id.size(), other_id);
+    const std::string port_file = (dir / "port").string();
+
+    process_result result;
+    std::thread receiver([&] {
+        result = intercom::test::run_process(binary_of("10_webhook_receiver"), {"0", "6", port_file},
+                                             {{"INTERCOM_TOKEN", "example-token"},
+                                              {"INTERCOM_BASE_URL", server->base_url()},
+                                              {"INTERCOM_CA_FILE", ca_file},
+                                              {"INTERCOM_CLIENT_SECRET", secret}},
+                                             120s);
+    });
+    unsigned short port = 0;
+    for (int i = 0; i < 1500 && port == 0; ++i) { // up to 30 s (sanitizer build, busy machine)
+        std::ifstream in(port_file);
+        unsigned p = 0;
+        if (in >> p) port = static_cast<unsigned short>(p);
+        else std::this_thread::sleep_for(20ms);
+    }
+    std::vector<unsigned> statuses;
+    if (port != 0) {
+        statuses.push_back(post_notification(port, created, good_sig));                           // 200
+        statuses.push_back(post_notification(port, tampered, good_sig));                          // 401
+        statuses.push_back(post_notification(port, created, "sha256=" + good_sig.substr(5)));     // 401
+        statuses.push_back(post_notification(port, created, ""));                                 // 401
+        statuses.push_back(post_notification(port, "{not json", python_signature(dir, "{not json", secret))); // 400
+        statuses.push_back(post_notification(port, ping, ping_sig));                              // 200
+    }
+    receiver.join();
+    BOOST_TEST_REQUIRE(port != 0, "the receiver never wrote its port:\n" << result.output);
+    BOOST_TEST_MESSAGE("10_webhook_receiver:\n" << result.output);
+    BOOST_TEST(result.exit_code == 0, result.output);
+    BOOST_TEST(!result.timed_out);
+    BOOST_TEST(!contains(result.output, "Sanitizer"), result.output);
+    BOOST_TEST(!contains(result.output, "runtime error:"), result.output);
+    const std::vector<unsigned> expected{200, 401, 401, 401, 400, 200};
+    BOOST_TEST(statuses == expected, boost::test_tools::per_element());
+    BOOST_TEST(contains(result.output, "accepted: contact.user.created notif_contact.user.created (item: contact"),
+               result.output);
+    BOOST_TEST(contains(result.output, "accepted: ping notif_ping (item: ping"), result.output);
+    BOOST_TEST(contains(result.output, "2 accepted, 4 rejected, 1 contacts fetched"), result.output);
+    BOOST_TEST(contains(result.output, "fetched contact " + contact_id), result.output);
+    // The server saw exactly one fetch, of the signed notification's contact (not the tampered one's).
+    BOOST_TEST(server->count("GET", "/contacts/{id}") == 1u);
+    BOOST_TEST(requests_to("GET", "/contacts/" + contact_id).size() == 1u);
+    BOOST_TEST(server->requests().size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
