@@ -172,20 +172,43 @@ reply run_search(const call& c, store& s, std::string_view collection, const sea
                 best_hi = h;
             }
         }
+        bool sorted_by_index = false;
         if (best) {
             const bool exact = plan.exact;
+            const auto& keys = best->keys;
+            auto take = [&](std::size_t i) {
+                if (exact || query.matches(keys[i].second->obj)) hits->push_back(keys[i].second);
+            };
             hits->reserve(best_hi - best_lo);
-            for (std::size_t i = best_lo; i < best_hi; ++i)
-                if (exact || query.matches(best->keys[i].second->obj)) hits->push_back(best->keys[i].second);
-            if (!std::is_sorted(hits->begin(), hits->end(),
-                                [](const entry* x, const entry* y) { return x->seq < y->seq; }))
-                std::sort(hits->begin(), hits->end(),
-                          [](const entry* x, const entry* y) { return x->seq < y->seq; });
+            const auto by_seq = [](const entry* x, const entry* y) { return x->seq < y->seq; };
+            if (!sort_field.empty() && best == &field_index_of(s, collection, sort_field, schema)) {
+                // Sorted by the indexed field: index order is the answer (ties in creation order, as
+                // the index was built stably from creation order).
+                sorted_by_index = true;
+                if (ascending) {
+                    for (std::size_t i = best_lo; i < best_hi; ++i)
+                        take(i);
+                } else {
+                    for (std::size_t end = best_hi; end > best_lo;) {
+                        std::size_t from = end - 1;
+                        while (from > best_lo && keys[from - 1].first == keys[end - 1].first)
+                            --from;
+                        for (std::size_t i = from; i < end; ++i)
+                            take(i);
+                        end = from;
+                    }
+                }
+            } else {
+                for (std::size_t i = best_lo; i < best_hi; ++i)
+                    take(i);
+                if (!std::is_sorted(hits->begin(), hits->end(), by_seq))
+                    std::sort(hits->begin(), hits->end(), by_seq);
+            }
         } else {
             for (auto* e : s.coll(collection).all())
                 if (query.matches(e->obj)) hits->push_back(e);
         }
-        if (!sort_field.empty()) {
+        if (!sort_field.empty() && !sorted_by_index) {
             struct keyed {
                 entry* e;
                 bool has;
