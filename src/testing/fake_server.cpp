@@ -136,8 +136,13 @@ struct fake_server::impl : std::enable_shared_from_this<fake_server::impl> {
         detail::register_tickets(rt);
         detail::register_misc(rt);
         detail::register_generic(rt);
-        detail::seed_store(st, {opts.seed.contacts, opts.seed.companies, opts.seed.conversations,
-                                opts.seed.seed, opts.seed.base_time});
+        detail::seed_spec spec{opts.seed.contacts, opts.seed.companies, opts.seed.conversations,
+                               opts.seed.seed, opts.seed.base_time};
+        spec.contact_span = opts.seed.contact_span.count();
+        spec.contact_growth = opts.seed.contact_growth;
+        spec.bulk_share = opts.seed.bulk_import_share;
+        spec.bulk_at = opts.seed.bulk_import_at;
+        detail::seed_store(st, spec);
     }
 
     std::string base_url() const {

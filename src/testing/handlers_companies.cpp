@@ -184,16 +184,15 @@ reply scroll_companies(call& c, store& s) {
             c, 500, "server_error",
             "Request failed due to an internal network error. Please restart the scroll operation.");
     }
-    auto items = s.coll("companies").all();
-    std::size_t start = std::min(items.size(), s.scroll->position);
-    std::size_t end = std::min(items.size(), start + scroll_page);
-    std::vector<entry*> slice(items.begin() + static_cast<std::ptrdiff_t>(start),
-                              items.begin() + static_cast<std::ptrdiff_t>(end));
-    s.scroll->position = end;
+    // O(page): the scroll remembers the last company it returned.
+    auto& companies = s.coll("companies");
+    std::vector<entry*> slice = companies.after(s.scroll->last_seq, scroll_page);
+    if (!slice.empty()) s.scroll->last_seq = slice.back()->seq;
+    s.scroll->position += slice.size();
     s.scroll->last_used = now;
     json::object extra;
     extra["pages"] = nullptr;
-    extra["total_count"] = items.size();
+    extra["total_count"] = companies.size();
     extra["scroll_param"] = s.scroll->param;
     if (slice.empty()) s.scroll->finished = true;
     return json_reply(200, list_body("list", "data", slice, extra));

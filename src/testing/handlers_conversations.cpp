@@ -86,7 +86,7 @@ const search_schema& conversation_schema() {
 reply list_conversations(call& c, store& s) {
     auto per_page = parse_per_page(c.query_or("per_page"), 20);
     if (!per_page) return bad_param(c, "per_page must be an integer between 1 and 150");
-    auto slice = cursor_page(s.coll("conversations").all(), *per_page, c.query_or("starting_after"));
+    auto slice = collection_page(s.coll("conversations"), *per_page, c.query_or("starting_after"));
     if (!slice) return bad_param(c, "starting_after is not a valid cursor");
     json::object extra;
     extra["total_count"] = slice->total;

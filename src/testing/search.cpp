@@ -260,6 +260,72 @@ bool compiled_query::matches(const json::object& obj) const {
     return root_ && eval(*root_, obj, *schema_);
 }
 
+range_plan compiled_query::ranges() const {
+    range_plan out;
+    if (!root_) return out;
+    std::vector<const query_node*> leaves;
+    bool other = false;
+    if (!root_->is_group) {
+        leaves.push_back(root_.get());
+    } else if (root_->is_and) {
+        for (const auto& c : root_->children) {
+            if (c->is_group)
+                other = true;
+            else
+                leaves.push_back(c.get());
+        }
+    } else {
+        return out; // an OR: no range every match must satisfy
+    }
+    for (const auto* n : leaves) {
+        auto v = n->date && !n->value.is_string() ? as_number(n->value) : std::nullopt;
+        const bool days = schema_->day_granularity;
+        if (!v || !(n->oper == op::lt || n->oper == op::gt || n->oper == op::le || n->oper == op::ge ||
+                    (n->oper == op::eq && days))) {
+            other = true;
+            continue;
+        }
+        auto it = std::find_if(out.ranges.begin(), out.ranges.end(),
+                               [&](const field_range& r) { return r.field == n->field; });
+        if (it == out.ranges.end()) {
+            out.ranges.push_back(field_range{n->field});
+            it = out.ranges.end() - 1;
+        }
+        auto lower = [&](double b, bool incl) {
+            if (b > it->lo || (b == it->lo && !incl)) {
+                it->lo = b;
+                it->lo_inclusive = incl;
+            }
+        };
+        auto upper = [&](double b, bool incl) {
+            if (b < it->hi || (b == it->hi && !incl)) {
+                it->hi = b;
+                it->hi_inclusive = incl;
+            }
+        };
+        const double day_start = static_cast<double>(day_of(*v)) * 86400.0;
+        switch (n->oper) {
+        case op::lt:
+            days ? upper(day_start, false) : upper(*v, false);
+            break;
+        case op::gt:
+            days ? lower(day_start + 86400.0, true) : lower(*v, false);
+            break;
+        case op::le:
+            upper(*v, true);
+            break;
+        case op::ge:
+            lower(*v, true);
+            break;
+        default: // eq by day
+            lower(day_start, true);
+            upper(day_start + 86400.0, false);
+        }
+    }
+    out.exact = !other && out.ranges.size() == 1;
+    return out;
+}
+
 std::variant<compiled_query, std::string> compile_query(const json::value& query,
                                                         const search_schema& schema) {
     auto r = compile(query, schema, 0);

@@ -30,10 +30,31 @@ struct search_schema {
 
 struct query_node;
 
+/// A range of one numeric field that every match must lie in (for the store's sorted indexes).
+struct field_range {
+    std::string field;
+    double lo = -1e300;
+    bool lo_inclusive = true;
+    double hi = 1e300;
+    bool hi_inclusive = true;
+    bool contains(double v) const {
+        return (lo_inclusive ? v >= lo : v > lo) && (hi_inclusive ? v <= hi : v < hi);
+    }
+};
+
+/// What a query requires of date fields: the ranges implied by its top-level AND (or single
+/// comparison). `exact`: the query is nothing but `ranges` (all on one field), so every value in
+/// the range matches without evaluating the query.
+struct range_plan {
+    std::vector<field_range> ranges;
+    bool exact = false;
+};
+
 /// A validated query.
 class compiled_query {
 public:
     bool matches(const boost::json::object& obj) const;
+    range_plan ranges() const;
     compiled_query() = default;
     explicit compiled_query(std::shared_ptr<const query_node> root, const search_schema* schema)
         : root_(std::move(root)), schema_(schema) {}

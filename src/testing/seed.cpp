@@ -2,7 +2,9 @@
 // and N contacts / companies / conversations with realistic shapes and sizes.
 #include "store.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 namespace json = boost::json;
@@ -47,6 +49,32 @@ constexpr std::array industries{"Software", "Retail", "Finance", "Healthcare", "
 constexpr std::array languages{"en", "fr", "de", "ja", "pt"};
 
 } // namespace
+
+std::int64_t seeded_contact_time(const seed_spec& spec, std::size_t i, std::size_t n) {
+    if (spec.contact_span <= 0 || n == 0) return spec.base_time + static_cast<std::int64_t>(i) * 37;
+    // Mixture: (1 - share) spread over the span with a density growing linearly from 1 to `growth`,
+    // plus `share` on one bulk-import day (08:00..18:00 UTC of the day at `bulk_at`). Inverse CDF at
+    // the middle of the i-th of n equal quantiles, so the sequence does not depend on n's parity.
+    const double span = static_cast<double>(spec.contact_span);
+    const double s = std::clamp(spec.bulk_share, 0.0, 1.0);
+    const double r = std::max(spec.contact_growth, 1e-3);
+    const double c = 1.0 + (r - 1.0) / 2.0;
+    auto cdf = [&](double x) { return (x + (r - 1.0) * x * x / 2.0) / c; };
+    auto inv = [&](double g) {
+        if (std::abs(r - 1.0) < 1e-9) return g;
+        return (-1.0 + std::sqrt(1.0 + 2.0 * (r - 1.0) * g * c)) / (r - 1.0);
+    };
+    const double u = (static_cast<double>(i) + 0.5) / static_cast<double>(n);
+    const double xb = std::clamp(spec.bulk_at, 0.0, 1.0);
+    const double ub = (1.0 - s) * cdf(xb);
+    if (s > 0 && u >= ub && u < ub + s) {
+        const std::int64_t tb = spec.base_time + static_cast<std::int64_t>(xb * span);
+        const std::int64_t day_start = tb - ((tb % 86400) + 86400) % 86400;
+        return day_start + 8 * 3600 + static_cast<std::int64_t>((u - ub) / s * 10 * 3600);
+    }
+    const double g = u < ub ? u / (1.0 - s) : (u - s) / (1.0 - s);
+    return spec.base_time + static_cast<std::int64_t>(inv(std::clamp(g, 0.0, 1.0)) * span);
+}
 
 json::object make_contact(store& s, const std::string& id, std::int64_t created_at) {
     json::object c;
@@ -273,9 +301,14 @@ void seed_store(store& s, const seed_spec& spec) {
     }
 
     auto& contacts = s.coll("contacts");
+    const bool spread = spec.contact_span > 0;
+    const std::int64_t span_end = spec.base_time + spec.contact_span;
+    std::int64_t prev = spec.base_time;
     for (std::size_t i = 0; i < spec.contacts; ++i) {
         std::string id = s.new_id("contacts", true);
-        std::int64_t t = spec.base_time + static_cast<std::int64_t>(i) * 37; // distinct, increasing
+        // Non-decreasing in creation order (the order list cursors walk).
+        std::int64_t t = std::max(prev, seeded_contact_time(spec, i, spec.contacts));
+        prev = t;
         auto c = make_contact(s, id, t);
         std::string first = r.of(first_names), last = r.of(last_names);
         const char* dom = r.of(domains);
@@ -293,7 +326,15 @@ void seed_store(store& s, const seed_spec& spec) {
         c["has_hard_bounced"] = r.pick(20) == 0;
         c["marked_email_as_spam"] = r.pick(50) == 0;
         c["unsubscribed_from_emails"] = r.pick(8) == 0;
-        c["updated_at"] = t + static_cast<std::int64_t>(r.pick(86400 * 30));
+        if (spread) {
+            // Updated some time between creation and the end of the span (a bulk import's
+            // contacts are touched on many different days later).
+            const double f = static_cast<double>(r.pick(1000000)) / 1e6;
+            c["updated_at"] = t + static_cast<std::int64_t>(
+                                      f * static_cast<double>(std::max<std::int64_t>(0, span_end - t)));
+        } else {
+            c["updated_at"] = t + static_cast<std::int64_t>(r.pick(86400 * 30));
+        }
         c["signed_up_at"] = lead ? json::value(nullptr) : json::value(t);
         c["last_seen_at"] = t + static_cast<std::int64_t>(r.pick(86400 * 60));
         c["last_replied_at"] = r.pick(2) ? json::value(t + 7200) : json::value(nullptr);
@@ -340,6 +381,11 @@ void seed_store(store& s, const seed_spec& spec) {
             uc = uc.to_number<std::int64_t>() + 1;
         }
     }
+
+    // Serialise every contact once now (the cache a GET or a page copies), so that the first walk over a
+    // large store does not spend the fake's CPU on it while a benchmark measures the client.
+    for (auto* e : contacts.all())
+        (void)e->json();
 
     auto& convs = s.coll("conversations");
     auto contact_entries = contacts.all();

@@ -46,6 +46,14 @@ bool collection::erase(std::string_view id) {
     return true;
 }
 
+std::vector<entry*> collection::after(std::uint64_t after_seq, std::size_t n) {
+    std::vector<entry*> out;
+    out.reserve(std::min(n, by_seq_.size()));
+    for (auto it = by_seq_.upper_bound(after_seq); it != by_seq_.end() && out.size() < n; ++it)
+        out.push_back(&it->second);
+    return out;
+}
+
 std::vector<entry*> collection::all() {
     std::vector<entry*> out;
     out.reserve(by_seq_.size());
@@ -125,9 +133,10 @@ reply invalid_json(const call& c) {
     return bad_param(c, "Request body is not valid JSON");
 }
 
-std::string make_cursor(std::uint64_t seq) {
-    // Opaque to clients; hex of "c:<seq>".
+std::string make_cursor(std::uint64_t seq, std::size_t pos) {
+    // Opaque to clients; hex of "c:<seq>" or "c:<seq>:<pos>".
     std::string plain = "c:" + std::to_string(seq);
+    if (pos > 0) plain += ":" + std::to_string(pos);
     static const char* hex = "0123456789abcdef";
     std::string out;
     for (unsigned char ch : plain) {
@@ -137,8 +146,7 @@ std::string make_cursor(std::uint64_t seq) {
     return out;
 }
 
-namespace {
-std::optional<std::uint64_t> parse_cursor(std::string_view s) {
+std::optional<parsed_cursor> parse_cursor(std::string_view s) {
     if (s.size() % 2 != 0 || s.size() < 6) return std::nullopt;
     std::string plain;
     for (std::size_t i = 0; i < s.size(); i += 2) {
@@ -148,10 +156,34 @@ std::optional<std::uint64_t> parse_cursor(std::string_view s) {
         plain += static_cast<char>(v);
     }
     if (plain.rfind("c:", 0) != 0) return std::nullopt;
-    std::uint64_t seq = 0;
-    auto r = std::from_chars(plain.data() + 2, plain.data() + plain.size(), seq);
-    if (r.ec != std::errc{} || r.ptr != plain.data() + plain.size()) return std::nullopt;
-    return seq;
+    parsed_cursor out;
+    const char* end = plain.data() + plain.size();
+    auto r = std::from_chars(plain.data() + 2, end, out.seq);
+    if (r.ec != std::errc{}) return std::nullopt;
+    if (r.ptr != end) {
+        if (*r.ptr != ':') return std::nullopt;
+        auto r2 = std::from_chars(r.ptr + 1, end, out.pos);
+        if (r2.ec != std::errc{} || r2.ptr != end) return std::nullopt;
+    }
+    return out;
+}
+
+namespace {
+void fill_pages(page_slice& out, std::size_t start, std::size_t end, std::size_t total, std::size_t per_page,
+                const entry* last) {
+    out.total = total;
+    std::size_t total_pages = (total + per_page - 1) / per_page;
+    std::size_t page = start / per_page + 1;
+    out.pages["type"] = "pages";
+    if (end < total && last) {
+        json::object next;
+        next["page"] = page + 1;
+        next["starting_after"] = make_cursor(last->seq, end);
+        out.pages["next"] = std::move(next);
+    }
+    out.pages["page"] = page;
+    out.pages["per_page"] = per_page;
+    out.pages["total_pages"] = total_pages;
 }
 } // namespace
 
@@ -159,36 +191,50 @@ std::optional<page_slice> cursor_page(const std::vector<entry*>& items, std::siz
                                       std::string_view starting_after, bool seq_ordered) {
     std::size_t start = 0;
     if (!starting_after.empty()) {
-        auto seq = parse_cursor(starting_after);
-        if (!seq) return std::nullopt;
-        if (seq_ordered) {
-            auto it = std::upper_bound(items.begin(), items.end(), *seq,
+        auto cur = parse_cursor(starting_after);
+        if (!cur) return std::nullopt;
+        if (cur->pos > 0 && cur->pos <= items.size() && items[cur->pos - 1]->seq == cur->seq) {
+            start = cur->pos; // O(1): the list is the one the cursor was made from
+        } else if (seq_ordered) {
+            auto it = std::upper_bound(items.begin(), items.end(), cur->seq,
                                        [](std::uint64_t v, const entry* e) { return v < e->seq; });
             start = static_cast<std::size_t>(it - items.begin());
         } else {
             // Another order (a sorted search): the cursor names the last item of the previous page.
-            auto it = std::find_if(items.begin(), items.end(), [&](const entry* e) { return e->seq == *seq; });
+            auto it =
+                std::find_if(items.begin(), items.end(), [&](const entry* e) { return e->seq == cur->seq; });
             if (it == items.end()) return std::nullopt;
             start = static_cast<std::size_t>(it - items.begin()) + 1;
         }
     }
     page_slice out;
-    out.total = items.size();
     std::size_t end = std::min(items.size(), start + per_page);
     out.items.assign(items.begin() + static_cast<std::ptrdiff_t>(start),
                      items.begin() + static_cast<std::ptrdiff_t>(end));
-    std::size_t total_pages = (items.size() + per_page - 1) / per_page;
-    std::size_t page = start / per_page + 1;
-    out.pages["type"] = "pages";
-    if (end < items.size()) {
-        json::object next;
-        next["page"] = page + 1;
-        next["starting_after"] = make_cursor(items[end - 1]->seq);
-        out.pages["next"] = std::move(next);
+    fill_pages(out, start, end, items.size(), per_page, end > 0 ? items[end - 1] : nullptr);
+    return out;
+}
+
+std::optional<page_slice> collection_page(collection& items, std::size_t per_page,
+                                          std::string_view starting_after) {
+    std::uint64_t after = 0;
+    std::size_t start = 0;
+    if (!starting_after.empty()) {
+        auto cur = parse_cursor(starting_after);
+        if (!cur) return std::nullopt;
+        after = cur->seq;
+        start = cur->pos; // only for the page number; deletions meanwhile make it approximate
     }
-    out.pages["page"] = page;
-    out.pages["per_page"] = per_page;
-    out.pages["total_pages"] = total_pages;
+    page_slice out;
+    out.items = items.after(after, per_page);
+    const std::size_t total = items.size();
+    start = std::min(start, total);
+    // More exist when the walk did not reach the newest entry.
+    const bool more = !out.items.empty() && !items.after(out.items.back()->seq, 1).empty();
+    std::size_t end = start + out.items.size();
+    if (more && end >= total) end = total - 1; // positions went stale (deletions): keep a next link
+    if (!more) end = total;
+    fill_pages(out, start, end, total, per_page, out.items.empty() ? nullptr : out.items.back());
     return out;
 }
 

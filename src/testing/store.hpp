@@ -39,6 +39,9 @@ public:
     std::size_t size() const { return by_id_.size(); }
     /// Every entry in creation order.
     std::vector<entry*> all();
+    /// Up to `n` entries created after the one with sequence number `after` (0: from the first), in
+    /// creation order: O(log size + n).
+    std::vector<entry*> after(std::uint64_t after_seq, std::size_t n);
     template <class F>
     entry* find_if(F f) {
         for (auto& [seq, e] : by_seq_)
@@ -101,12 +104,24 @@ struct page_slice {
 
 /// Cursor style: items after the one whose cursor is `starting_after`. Returns nullopt for a bad cursor.
 /// `seq_ordered`: `items` are in creation order (binary search); otherwise the cursor's item is looked up.
+/// The cursor names the last item of the previous page and its position in `items`, so the next page
+/// is found in O(1) (position checked against the item; if the list changed, a binary search by
+/// sequence number for creation-ordered lists, a scan otherwise).
 std::optional<page_slice> cursor_page(const std::vector<entry*>& items, std::size_t per_page,
                                       std::string_view starting_after, bool seq_ordered = true);
+/// Cursor-style page of a whole collection in creation order without copying it: O(log n + page).
+std::optional<page_slice> collection_page(collection& items, std::size_t per_page,
+                                          std::string_view starting_after);
 /// Page-number style (1-based `page`). `next_url` (may be empty) is the base for a `next` link.
 page_slice number_page(const std::vector<entry*>& items, std::size_t page, std::size_t per_page,
                        std::string_view next_url_base);
-std::string make_cursor(std::uint64_t seq);
+/// Opaque cursor naming the item with sequence number `seq` at 0-based position `pos - 1` of its list.
+std::string make_cursor(std::uint64_t seq, std::size_t pos = 0);
+struct parsed_cursor {
+    std::uint64_t seq = 0;
+    std::size_t pos = 0; ///< items before the next page; 0: unknown (an old-style cursor)
+};
+std::optional<parsed_cursor> parse_cursor(std::string_view s);
 
 /// `{"type":<type>,<field>:[items...],<extra...>}` built from cached serialisations.
 std::string list_body(std::string_view type, std::string_view field, const std::vector<entry*>& items,
@@ -128,6 +143,7 @@ struct store {
     struct scroll_state {
         std::string param;
         std::size_t position = 0;
+        std::uint64_t last_seq = 0; ///< sequence number of the last company returned
         std::chrono::steady_clock::time_point last_used;
         bool finished = false;
     };
@@ -147,6 +163,17 @@ struct store {
         std::shared_ptr<const std::vector<entry*>> hits;
     };
     std::unordered_map<std::string, cached_search> search_cache;
+    std::size_t search_cache_items = 0; ///< sum of the cached hit lists' sizes (bounded, see handlers)
+
+    /// Entries of a collection with a single numeric value in a field, sorted by that value (then by
+    /// creation): the fake's index for range searches. Rebuilt when `generation` changes.
+    struct field_index {
+        bool built = false;
+        bool usable = true; ///< false: some entry has several values (the field is not indexed)
+        std::uint64_t generation = 0;
+        std::vector<std::pair<double, entry*>> keys;
+    };
+    std::unordered_map<std::string, field_index> indexes;
 
     collection& coll(std::string_view name);
     /// A new id for `kind`: 24 hex digits for "hex" kinds, a decimal string otherwise.
@@ -160,7 +187,13 @@ struct seed_spec {
     std::size_t contacts, companies, conversations;
     std::uint64_t seed;
     std::int64_t base_time;
+    std::int64_t contact_span = 0; ///< seconds; 0: contacts 37 s apart (the old layout)
+    double contact_growth = 4.0;   ///< density at the end of the span over density at its start
+    double bulk_share = 0.0;       ///< share of contacts created on the bulk-import day
+    double bulk_at = 0.5;          ///< where in the span the bulk day lies (0..1)
 };
+/// created_at of the `i`-th of `n` seeded contacts, before making the sequence non-decreasing.
+std::int64_t seeded_contact_time(const seed_spec& spec, std::size_t i, std::size_t n);
 void seed_store(store& s, const seed_spec& spec);
 
 // Object builders shared between seeding and handlers.

@@ -30,6 +30,18 @@ struct seed_options {
     std::size_t conversations = 0;
     std::uint64_t seed = 42;             ///< varies the generated values
     std::int64_t base_time = 1700000000; ///< created_at of the first seeded object (Unix seconds)
+
+    /// Contacts' `created_at` (and `signed_up_at`) spread over [base_time, base_time + span] with a
+    /// density that grows linearly over the span (`growth` times as many contacts a day at the end as at
+    /// the start, as a growing workspace has); `updated_at` lies between `created_at` and the end of the
+    /// span. 0: the old layout, contacts 37 s apart from `base_time` (about 9.5 days for 20,000).
+    std::chrono::seconds contact_span{std::chrono::hours(24 * 365 * 3)};
+    double contact_growth = 4.0;
+    /// Share (0..1) of all contacts created on one bulk-import day (08:00-18:00 UTC), like a CSV import
+    /// of a previous system's users. 0 (default): none.
+    double bulk_import_share = 0.0;
+    /// Where the bulk-import day lies, as a fraction of the span (0..1).
+    double bulk_import_at = 0.5;
 };
 
 /// Intercom's limiter: a budget of requests per window, counted per access token (each token is an app),

@@ -308,7 +308,9 @@ BOOST_AUTO_TEST_CASE(repeating_cursor_fires_the_stuck_guard) {
     BOOST_TEST(n <= 3u);  // page 1, the injected page, at most one repeat
 }
 
-// 7. Partitioned export, K=4 and K=8, over 20,000 contacts (37 s apart, about 9.5 days): the range is
+// 7. Partitioned export by equal spans (`balance_by_count = false`), K=4 and K=8, over 20,000 contacts
+// in the fake server's old layout (`contact_span = 0`: 37 s apart, about 9.5 days; the default seeding
+// now spreads contacts over 3 years, which this test's exact prediction was written for): the range is
 // probed (2 sorted one-item searches), the cuts snap to days (contacts compare by day), and every id
 // arrives exactly once. The request count is predicted exactly from the seeded timestamps: two probes
 // plus ceil(n_i / 150) pages per partition, with n_i what the server's day comparison puts in each.
@@ -316,13 +318,14 @@ BOOST_AUTO_TEST_CASE(partitioned_export_k4_and_k8_yield_every_contact_once) {
     constexpr std::size_t n = 20000;
     constexpr std::int64_t base = 1700000000; // seed_options::base_time
     constexpr std::int64_t day = 86400;
-    setup s({.contacts = n});
+    setup s({.contacts = n, .contact_span = std::chrono::seconds(0)});
     const auto expected = seeded_contacts(s.server, n);
     const std::set<std::string> expected_set(expected.begin(), expected.end());
     auto day_of = [](std::int64_t t) { return t / day; };
     for (unsigned k : {4u, 8u}) {
         s.server.clear_record();
         partition_options o;
+        o.balance_by_count = false;
         o.partitions = k;
         o.per_page = 150;
         auto e = partitioned_export::create(s.c, o);
@@ -381,6 +384,80 @@ BOOST_AUTO_TEST_CASE(partitioned_export_k4_and_k8_yield_every_contact_once) {
                                                    << ", ids remembered " << st.remembered
                                                    << ", server peak in flight " << s.server.max_in_flight());
     }
+}
+
+// 8. Count-balanced cuts on skewed data (issue 17): contacts over 3 years, 4x as many a day at the end as
+// at the start, and 30 % of them on one bulk-import day. Every partition holds N/K +- 20 %, the bulk day
+// is split on updated_at into several partitions, and every id arrives exactly once. (With K=8 the
+// three ranges - before, on and after the bulk day - hold 1.96, 2.4 and 3.64 shares: no whole number
+// of partitions per range keeps every partition within 20 %, see README "Partitioned export".)
+BOOST_AUTO_TEST_CASE(count_balanced_cuts_split_a_bulk_day_exactly_once) {
+    constexpr std::size_t n = 6000;
+    setup s({.contacts = n, .bulk_import_share = 0.3});
+    const auto expected = seeded_contacts(s.server, n);
+    const std::set<std::string> expected_set(expected.begin(), expected.end());
+    for (unsigned k : {16u, 32u}) {
+        s.server.clear_record();
+        partition_options o;
+        o.partitions = k;
+        auto e = partitioned_export::create(s.c, o);
+        BOOST_TEST_REQUIRE(bool(e));
+        auto ids = test::run_coro(s.ioc, drain_export(&*e), std::chrono::seconds(100));
+        BOOST_TEST_REQUIRE(bool(ids));
+        BOOST_TEST(ids->size() == n);
+        BOOST_TEST((std::set<std::string>(ids->begin(), ids->end()) == expected_set));
+        BOOST_TEST(e->partitions() == k);
+        const auto prog = e->progress();
+        const double share = double(n) / k;
+        std::size_t split_parts = 0, sum = 0;
+        std::string dist;
+        for (std::size_t i = 0; i < prog.size(); ++i) {
+            BOOST_TEST(prog[i].done);
+            BOOST_TEST(prog[i].delivered == prog[i].expected); // the planner's count is what arrived
+            BOOST_TEST(std::abs(double(prog[i].delivered) - share) <= 0.2 * share,
+                       "partition " << i << " holds " << prog[i].delivered << ", share " << share);
+            sum += prog[i].delivered;
+            if (json::serialize(e->partition_query(i).to_json()).find("updated_at") != std::string::npos)
+                ++split_parts;
+            dist += (dist.empty() ? "" : ", ") + std::to_string(prog[i].delivered);
+        }
+        BOOST_TEST(sum == n);
+        BOOST_TEST(split_parts >= 2u); // the bulk day (1,800 contacts) spans several partitions
+        const auto st = e->stats();
+        BOOST_TEST(st.total == n);
+        BOOST_TEST(st.delivered == n);
+        BOOST_TEST(st.fetches == s.server.count("POST", "/contacts/search"));
+        BOOST_TEST_MESSAGE("count-balanced K="
+                           << k << ": [" << dist << "], " << split_parts << " on the bulk day, " << st.probes
+                           << " probes in " << st.probe_rounds << " rounds, " << st.fetches << " requests");
+    }
+}
+
+// 9. partitions = auto (the default): K follows the documented rule for the measured RTT and the
+// budget, and the export is still exactly once.
+BOOST_AUTO_TEST_CASE(auto_partitions_follow_the_rule) {
+    constexpr std::size_t n = 3000;
+    setup s({.contacts = n});
+    partition_options o; // partitions = 0: auto
+    o.auto_k.rate_per_second = 400;
+    o.auto_k.max_concurrency = 8;
+    auto e = partitioned_export::create(s.c, o);
+    BOOST_TEST_REQUIRE(bool(e));
+    auto ids = test::run_coro(s.ioc, drain_export(&*e), std::chrono::seconds(100));
+    BOOST_TEST_REQUIRE(bool(ids));
+    BOOST_TEST(std::set<std::string>(ids->begin(), ids->end()).size() == n);
+    BOOST_TEST(ids->size() == n);
+    const auto st = e->stats();
+    const unsigned rule = auto_partitions({.rate_per_second = 400,
+                                           .rtt = st.probe_rtt,
+                                           .headroom = 1.5,
+                                           .max_concurrency = 8,
+                                           .cuttable = cuttable_partitions(n, 150)});
+    BOOST_TEST(e->partitions() <= rule);
+    BOOST_TEST(e->partitions() >= 1u);
+    const double rtt_ms = std::chrono::duration<double, std::milli>(st.probe_rtt).count();
+    BOOST_TEST_MESSAGE("auto: RTT " << rtt_ms << " ms -> K " << rule << ", " << e->partitions()
+                                    << " partitions");
 }
 
 // A filter that matches nothing: the two range probes find no item and no partition is started.

@@ -41,6 +41,9 @@ partition_options options(unsigned k, std::int64_t min = base_ts, std::int64_t m
     o.max = max;
     o.partitions = k;
     o.per_page = 150;
+    // These tests cover the equal-span cuts with a given range (no probes): the dataset source does
+    // not sort. Count-balanced planning is tested against the fake server (test_pagination_fake_server).
+    o.balance_by_count = false;
     return o;
 }
 
@@ -184,6 +187,42 @@ BOOST_AUTO_TEST_CASE(k1_versus_k4_benchmark) {
         BOOST_TEST_MESSAGE("partitioned export K=" << k << ": " << src->c.fetches << " requests, "
                                                    << wall_ms[k] << " ms wall (2 ms simulated latency)");
     }
+}
+
+// `partitions = auto`: K = clamp(ceil(rate x RTT x headroom), 1, min(max_concurrency, cuttable, 64)).
+BOOST_AUTO_TEST_CASE(auto_partitions_rule) {
+    using std::chrono::milliseconds;
+    auto k = [](double rate, milliseconds rtt, std::size_t conc, std::size_t cuttable,
+                double headroom = 1.5) {
+        return auto_partitions({.rate_per_second = rate,
+                                .rtt = rtt,
+                                .headroom = headroom,
+                                .max_concurrency = conc,
+                                .cuttable = cuttable});
+    };
+    // Intercom's per-app budget (166.7/s) at 100 ms: 16.7 chains fill it, 25 with headroom.
+    BOOST_TEST(k(10000.0 / 60, milliseconds(100), 64, 1000) == 25u);
+    BOOST_TEST(k(10000.0 / 60, milliseconds(100), 64, 1000, 1.0) == 17u);
+    BOOST_TEST(k(10000.0 / 60, milliseconds(100), 16, 1000) == 16u);  // the pool caps it
+    BOOST_TEST(k(10000.0 / 60, milliseconds(100), 64, 10) == 10u);    // few pages of data cap it
+    BOOST_TEST(k(10000.0 / 60, milliseconds(300), 128, 1000) == 64u); // never above 64
+    BOOST_TEST(k(10000.0 / 60, milliseconds(1), 64, 1000) == 1u);     // local server: one chain suffices
+    BOOST_TEST(k(0, milliseconds(100), 64, 1000) == 1u);
+    BOOST_TEST(k(1000, milliseconds(20), 64, 1000) == 30u);
+}
+
+BOOST_AUTO_TEST_CASE(allocate_partitions_by_count) {
+    using intercom::pagination::detail::allocate_partitions;
+    // 30 % on one day in the middle of the data: 10 partitions over 7,000 + 6,000 + 7,000 items.
+    auto m = allocate_partitions({7000, 6000, 7000}, 10);
+    BOOST_TEST((m == std::vector<unsigned>{4, 3, 3})); // loads 1,750 / 2,000 / 2,333 (N/K = 2,000)
+    unsigned sum = 0;
+    for (auto x : m)
+        sum += x;
+    BOOST_TEST(sum == 10u);
+    BOOST_TEST((allocate_partitions({0, 100, 0}, 4) == std::vector<unsigned>{0, 4, 0}));
+    BOOST_TEST((allocate_partitions({5, 5}, 1) == std::vector<unsigned>{1, 1})); // non-empty ranges get one
+    BOOST_TEST((allocate_partitions({1, 1}, 8) == std::vector<unsigned>{1, 1})); // never below one item each
 }
 
 BOOST_AUTO_TEST_SUITE_END()
