@@ -14,7 +14,7 @@ namespace {
 
 // glibc's memmem (two-way search) scans a body in linear time without per-call setup; answers are
 // scanned once each, so this is on every call's path.
-std::size_t find(std::string_view text, std::string_view what, std::size_t from = 0) noexcept {
+std::size_t find_in(std::string_view text, std::string_view what, std::size_t from = 0) noexcept {
     if (from > text.size()) return std::string_view::npos;
     const void* p = ::memmem(text.data() + from, text.size() - from, what.data(), what.size());
     return p ? static_cast<std::size_t>(static_cast<const char*>(p) - text.data()) : std::string_view::npos;
@@ -39,14 +39,14 @@ redactor::redactor(std::string_view secret) {
 
 bool redactor::contains_secret(std::string_view text) const noexcept {
     for (const auto& f : forms_)
-        if (find(text, f) != std::string_view::npos) return true;
+        if (find_in(text, f) != std::string_view::npos) return true;
     return false;
 }
 
 bool redactor::scrub(std::string& text) const {
     bool changed = false;
     for (const auto& f : forms_) {
-        for (auto p = find(text, f); p != std::string_view::npos; p = find(text, f, p + mask.size())) {
+        for (auto p = find_in(text, f); p != std::string_view::npos; p = find_in(text, f, p + mask.size())) {
             text.replace(p, f.size(), mask);
             changed = true;
         }
