@@ -124,6 +124,9 @@ bool decode(const boost::json::value& jv, activity_log_metadata& out) {
     r.field("auto_changed", out.auto_changed);
     r.field("update_by", out.update_by);
     r.field("update_by_name", out.update_by_name);
+    r.field("after", out.after);
+    r.field("before", out.before);
+    r.field("message", out.message);
     r.finish();
     return true;
 }
@@ -140,6 +143,9 @@ void encode(boost::json::value& jv, const activity_log_metadata& v) {
     w.field("auto_changed", v.auto_changed);
     w.field("update_by", v.update_by);
     w.field("update_by_name", v.update_by_name);
+    w.field("after", v.after);
+    w.field("before", v.before);
+    w.field("message", v.message);
     w.finish(v.extra);
 }
 
@@ -462,6 +468,7 @@ bool decode(const boost::json::value& jv, app& out) {
     r.field("timezone", out.timezone);
     r.field("created_at", out.created_at);
     r.field("identity_verification", out.identity_verification);
+    r.field("secure", out.secure);
     r.finish();
     return true;
 }
@@ -476,6 +483,7 @@ void encode(boost::json::value& jv, const app& v) {
     w.field("timezone", v.timezone);
     w.field("created_at", v.created_at);
     w.field("identity_verification", v.identity_verification);
+    w.field("secure", v.secure);
     w.finish(v.extra);
 }
 
@@ -694,6 +702,7 @@ bool decode(const boost::json::value& jv, article_statistics& out) {
     r.field("happy_reaction_percentage", out.happy_reaction_percentage);
     r.field("neutral_reaction_percentage", out.neutral_reaction_percentage);
     r.field("sad_reaction_percentage", out.sad_reaction_percentage);
+    r.field("conversations", out.conversations);
     r.finish();
     return true;
 }
@@ -708,6 +717,7 @@ void encode(boost::json::value& jv, const article_statistics& v) {
     w.field("happy_reaction_percentage", v.happy_reaction_percentage);
     w.field("neutral_reaction_percentage", v.neutral_reaction_percentage);
     w.field("sad_reaction_percentage", v.sad_reaction_percentage);
+    w.field("conversations", v.conversations);
     w.finish(v.extra);
 }
 

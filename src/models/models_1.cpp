@@ -672,6 +672,14 @@ bool decode(const boost::json::value& jv, contact& out) {
     r.field("companies", out.companies);
     r.field("location", out.location);
     r.field("social_profiles", out.social_profiles);
+    r.field("opted_in_subscription_types", out.opted_in_subscription_types);
+    r.field("opted_out_subscription_types", out.opted_out_subscription_types);
+    r.field("referrer", out.referrer);
+    r.field("utm_campaign", out.utm_campaign);
+    r.field("utm_content", out.utm_content);
+    r.field("utm_medium", out.utm_medium);
+    r.field("utm_source", out.utm_source);
+    r.field("utm_term", out.utm_term);
     r.finish();
     return true;
 }
@@ -725,6 +733,14 @@ void encode(boost::json::value& jv, const contact& v) {
     w.field("companies", v.companies);
     w.field("location", v.location);
     w.field("social_profiles", v.social_profiles);
+    w.field("opted_in_subscription_types", v.opted_in_subscription_types);
+    w.field("opted_out_subscription_types", v.opted_out_subscription_types);
+    w.field("referrer", v.referrer);
+    w.field("utm_campaign", v.utm_campaign);
+    w.field("utm_content", v.utm_content);
+    w.field("utm_medium", v.utm_medium);
+    w.field("utm_source", v.utm_source);
+    w.field("utm_term", v.utm_term);
     w.finish(v.extra);
 }
 
@@ -758,6 +774,7 @@ bool decode(const boost::json::value& jv, contact_attached_companies& out) {
     r.field("companies", out.companies);
     r.field("total_count", out.total_count);
     r.field("pages", out.pages);
+    r.field("data", out.data);
     r.finish();
     return true;
 }
@@ -769,6 +786,7 @@ void encode(boost::json::value& jv, const contact_attached_companies& v) {
     w.field("companies", v.companies);
     w.field("total_count", v.total_count);
     w.field("pages", v.pages);
+    w.field("data", v.data);
     w.finish(v.extra);
 }
 
@@ -886,6 +904,8 @@ bool decode(const boost::json::value& jv, contact_location& out) {
     r.field("country", out.country);
     r.field("region", out.region);
     r.field("city", out.city);
+    r.field("continent_code", out.continent_code);
+    r.field("country_code", out.country_code);
     r.finish();
     return true;
 }
@@ -897,6 +917,8 @@ void encode(boost::json::value& jv, const contact_location& v) {
     w.field("country", v.country);
     w.field("region", v.region);
     w.field("city", v.city);
+    w.field("continent_code", v.continent_code);
+    w.field("country_code", v.country_code);
     w.finish(v.extra);
 }
 
@@ -908,6 +930,7 @@ bool decode(const boost::json::value& jv, contact_notes& out) {
     r.field("url", out.url);
     r.field("total_count", out.total_count);
     r.field("has_more", out.has_more);
+    r.field("type", out.type);
     r.finish();
     return true;
 }
@@ -919,6 +942,7 @@ void encode(boost::json::value& jv, const contact_notes& v) {
     w.field("url", v.url);
     w.field("total_count", v.total_count);
     w.field("has_more", v.has_more);
+    w.field("type", v.type);
     w.finish(v.extra);
 }
 

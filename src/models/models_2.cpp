@@ -96,6 +96,7 @@ bool decode(const boost::json::value& jv, contact_social_profiles& out) {
     if (!o) return false;
     json::object_reader r(*o, out.extra);
     r.field("data", out.data);
+    r.field("type", out.type);
     r.finish();
     return true;
 }
@@ -104,6 +105,7 @@ void encode(boost::json::value& jv, const contact_social_profiles& v) {
     auto& o = jv.emplace_object();
     json::object_writer w(o);
     w.field("data", v.data);
+    w.field("type", v.type);
     w.finish(v.extra);
 }
 
@@ -137,6 +139,7 @@ bool decode(const boost::json::value& jv, contact_tags& out) {
     r.field("url", out.url);
     r.field("total_count", out.total_count);
     r.field("has_more", out.has_more);
+    r.field("type", out.type);
     r.finish();
     return true;
 }
@@ -148,6 +151,7 @@ void encode(boost::json::value& jv, const contact_tags& v) {
     w.field("url", v.url);
     w.field("total_count", v.total_count);
     w.field("has_more", v.has_more);
+    w.field("type", v.type);
     w.finish(v.extra);
 }
 
@@ -339,6 +343,9 @@ bool decode(const boost::json::value& jv, conversation& out) {
     r.field("linked_objects", out.linked_objects);
     r.field("ai_agent_participated", out.ai_agent_participated);
     r.field("ai_agent", out.ai_agent);
+    r.field("customers", out.customers);
+    r.field("ticket", out.ticket);
+    r.field("topics", out.topics);
     r.finish();
     return true;
 }
@@ -372,6 +379,9 @@ void encode(boost::json::value& jv, const conversation& v) {
     w.field("linked_objects", v.linked_objects);
     w.field("ai_agent_participated", v.ai_agent_participated);
     w.field("ai_agent", v.ai_agent);
+    w.field("customers", v.customers);
+    w.field("ticket", v.ticket);
+    w.field("topics", v.topics);
     w.finish(v.extra);
 }
 
@@ -482,6 +492,8 @@ bool decode(const boost::json::value& jv, conversation_list_item& out) {
     r.field("linked_objects", out.linked_objects);
     r.field("ai_agent_participated", out.ai_agent_participated);
     r.field("ai_agent", out.ai_agent);
+    r.field("ticket", out.ticket);
+    r.field("topics", out.topics);
     r.finish();
     return true;
 }
@@ -514,6 +526,8 @@ void encode(boost::json::value& jv, const conversation_list_item& v) {
     w.field("linked_objects", v.linked_objects);
     w.field("ai_agent_participated", v.ai_agent_participated);
     w.field("ai_agent", v.ai_agent);
+    w.field("ticket", v.ticket);
+    w.field("topics", v.topics);
     w.finish(v.extra);
 }
 

@@ -47,6 +47,7 @@ bool decode(const boost::json::value& jv, create_data_attribute_request& out) {
     r.field("description", out.description);
     r.field("options", out.options);
     r.field("messenger_writable", out.messenger_writable);
+    r.field("archived", out.archived);
     r.finish();
     return true;
 }
@@ -60,6 +61,7 @@ void encode(boost::json::value& jv, const create_data_attribute_request& v) {
     w.field("description", v.description);
     w.field("options", v.options);
     w.field("messenger_writable", v.messenger_writable);
+    w.field("archived", v.archived);
     w.finish(v.extra);
 }
 
@@ -187,6 +189,7 @@ bool decode(const boost::json::value& jv, create_message_request& out) {
     r.field("to", out.to);
     r.field("created_at", out.created_at);
     r.field("create_conversation_without_contact_reply", out.create_conversation_without_contact_reply);
+    r.field("referer", out.referer);
     r.finish();
     return true;
 }
@@ -202,6 +205,7 @@ void encode(boost::json::value& jv, const create_message_request& v) {
     w.field("to", v.to);
     w.field("created_at", v.created_at);
     w.field("create_conversation_without_contact_reply", v.create_conversation_without_contact_reply);
+    w.field("referer", v.referer);
     w.finish(v.extra);
 }
 
@@ -229,6 +233,7 @@ bool decode(const boost::json::value& jv, create_message_request_to& out) {
     json::object_reader r(*o, out.extra);
     r.field("type", out.type);
     r.field("id", out.id);
+    r.field("user_id", out.user_id);
     r.finish();
     return true;
 }
@@ -238,6 +243,7 @@ void encode(boost::json::value& jv, const create_message_request_to& v) {
     json::object_writer w(o);
     w.field("type", v.type);
     w.field("id", v.id);
+    w.field("user_id", v.user_id);
     w.finish(v.extra);
 }
 
@@ -254,6 +260,7 @@ bool decode(const boost::json::value& jv, create_or_update_company_request& out)
     r.field("custom_attributes", out.custom_attributes);
     r.field("remote_created_at", out.remote_created_at);
     r.field("monthly_spend", out.monthly_spend);
+    r.field("test", out.test);
     r.finish();
     return true;
 }
@@ -270,6 +277,7 @@ void encode(boost::json::value& jv, const create_or_update_company_request& v) {
     w.field("custom_attributes", v.custom_attributes);
     w.field("remote_created_at", v.remote_created_at);
     w.field("monthly_spend", v.monthly_spend);
+    w.field("test", v.test);
     w.finish(v.extra);
 }
 
@@ -620,6 +628,10 @@ bool decode(const boost::json::value& jv, custom_object_instance& out) {
     r.field("external_id", out.external_id);
     r.field("type", out.type);
     r.field("custom_attributes", out.custom_attributes);
+    r.field("created_at", out.created_at);
+    r.field("external_created_at", out.external_created_at);
+    r.field("external_updated_at", out.external_updated_at);
+    r.field("updated_at", out.updated_at);
     r.finish();
     return true;
 }
@@ -631,6 +643,10 @@ void encode(boost::json::value& jv, const custom_object_instance& v) {
     w.field("external_id", v.external_id);
     w.field("type", v.type);
     w.field("custom_attributes", v.custom_attributes);
+    w.field("created_at", v.created_at);
+    w.field("external_created_at", v.external_created_at);
+    w.field("external_updated_at", v.external_updated_at);
+    w.field("updated_at", v.updated_at);
     w.finish(v.extra);
 }
 
@@ -879,6 +895,7 @@ bool decode(const boost::json::value& jv, data_event_summary& out) {
     r.field("intercom_user_id", out.intercom_user_id);
     r.field("user_id", out.user_id);
     r.field("events", out.events);
+    r.field("pages", out.pages);
     r.finish();
     return true;
 }
@@ -891,6 +908,7 @@ void encode(boost::json::value& jv, const data_event_summary& v) {
     w.field("intercom_user_id", v.intercom_user_id);
     w.field("user_id", v.user_id);
     w.field("events", v.events);
+    w.field("pages", v.pages);
     w.finish(v.extra);
 }
 

@@ -271,6 +271,7 @@ bool decode(const boost::json::value& jv, detach_contact_from_conversation_reque
     if (!o) return false;
     json::object_reader r(*o, out.extra);
     r.field("admin_id", out.admin_id);
+    r.field("customer", out.customer);
     r.finish();
     return true;
 }
@@ -279,6 +280,7 @@ void encode(boost::json::value& jv, const detach_contact_from_conversation_reque
     auto& o = jv.emplace_object();
     json::object_writer w(o);
     w.field("admin_id", v.admin_id);
+    w.field("customer", v.customer);
     w.finish(v.extra);
 }
 

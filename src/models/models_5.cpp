@@ -30,6 +30,7 @@ bool decode(const boost::json::value& jv, message& out) {
     r.field("body", out.body);
     r.field("message_type", out.message_type);
     r.field("conversation_id", out.conversation_id);
+    r.field("owner", out.owner);
     r.finish();
     return true;
 }
@@ -44,6 +45,7 @@ void encode(boost::json::value& jv, const message& v) {
     w.field("body", v.body);
     w.field("message_type", v.message_type);
     w.field("conversation_id", v.conversation_id);
+    w.field("owner", v.owner);
     w.finish(v.extra);
 }
 
@@ -280,6 +282,7 @@ bool decode(const boost::json::value& jv, notes_create_request& out) {
     json::object_reader r(*o, out.extra);
     r.field("body", out.body);
     r.field("admin_id", out.admin_id);
+    r.field("contact_id", out.contact_id);
     r.finish();
     return true;
 }
@@ -289,6 +292,7 @@ void encode(boost::json::value& jv, const notes_create_request& v) {
     json::object_writer w(o);
     w.field("body", v.body);
     w.field("admin_id", v.admin_id);
+    w.field("contact_id", v.contact_id);
     w.finish(v.extra);
 }
 
@@ -434,6 +438,7 @@ bool decode(const boost::json::value& jv, phone_switch& out) {
     json::object_reader r(*o, out.extra);
     r.field("type", out.type);
     r.field("phone", out.phone);
+    r.field("url", out.url);
     r.finish();
     return true;
 }
@@ -443,6 +448,7 @@ void encode(boost::json::value& jv, const phone_switch& v) {
     json::object_writer w(o);
     w.field("type", v.type);
     w.field("phone", v.phone);
+    w.field("url", v.url);
     w.finish(v.extra);
 }
 

@@ -52,6 +52,7 @@ bool decode(const boost::json::value& jv, ticket_type& out) {
     r.field("archived", out.archived);
     r.field("created_at", out.created_at);
     r.field("updated_at", out.updated_at);
+    r.field("is_internal", out.is_internal);
     r.finish();
     return true;
 }
@@ -70,6 +71,7 @@ void encode(boost::json::value& jv, const ticket_type& v) {
     w.field("archived", v.archived);
     w.field("created_at", v.created_at);
     w.field("updated_at", v.updated_at);
+    w.field("is_internal", v.is_internal);
     w.finish(v.extra);
 }
 
@@ -127,6 +129,7 @@ bool decode(const boost::json::value& jv, ticket_type_attribute_list& out) {
     json::object_reader r(*o, out.extra);
     r.field("type", out.type);
     r.field("ticket_type_attributes", out.ticket_type_attributes);
+    r.field("data", out.data);
     r.finish();
     return true;
 }
@@ -136,6 +139,7 @@ void encode(boost::json::value& jv, const ticket_type_attribute_list& v) {
     json::object_writer w(o);
     w.field("type", v.type);
     w.field("ticket_type_attributes", v.ticket_type_attributes);
+    w.field("data", v.data);
     w.finish(v.extra);
 }
 
@@ -684,6 +688,7 @@ bool decode(const boost::json::value& jv, visitor& out) {
     r.field("utm_source", out.utm_source);
     r.field("utm_term", out.utm_term);
     r.field("do_not_track", out.do_not_track);
+    r.field("last_request_at", out.last_request_at);
     r.finish();
     return true;
 }
@@ -724,6 +729,7 @@ void encode(boost::json::value& jv, const visitor& v) {
     w.field("utm_source", v.utm_source);
     w.field("utm_term", v.utm_term);
     w.field("do_not_track", v.do_not_track);
+    w.field("last_request_at", v.last_request_at);
     w.finish(v.extra);
 }
 

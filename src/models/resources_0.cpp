@@ -17,7 +17,7 @@ try_contacts_list_companies(client c, std::string contact_id, models::contacts_l
     req.operation = &operations::contacts_list_companies;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/companies";
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_attached_companies>(std::move(r));
@@ -89,7 +89,7 @@ boost::asio::awaitable<result<models::contact>> try_contacts_update(client c, st
     req.operation = &operations::contacts_update;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
@@ -142,7 +142,7 @@ try_contacts_merge(client c, models::merge_contacts_request body, request_option
     req.operation = &operations::contacts_merge;
     req.method = req.operation->method;
     req.path = std::string("/contacts/merge");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
@@ -160,7 +160,7 @@ try_contacts_search(client c, models::search_request body, request_options opts)
     req.operation = &operations::contacts_search;
     req.method = req.operation->method;
     req.path = std::string("/contacts/search");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_list>(std::move(r));
@@ -173,12 +173,35 @@ boost::asio::awaitable<models::contact_list> contacts_search(client c, models::s
 }
 
 boost::asio::awaitable<result<models::contact_list>>
+try_contacts_search_query(client c, search::search_request query, search::validation_options validation,
+                          request_options opts) {
+    auto body = search::to_json(query, search::object_kind::contacts, validation);
+    if (!body) co_return std::move(body).error();
+    api_request req;
+    req.operation = &operations::contacts_search;
+    req.method = req.operation->method;
+    req.path = std::string("/contacts/search");
+    req.body = boost::json::serialize(*body);
+    req.options = std::move(opts);
+    auto r = co_await c.execute(std::move(req));
+    co_return models::detail::decode_response<models::contact_list>(std::move(r));
+}
+
+boost::asio::awaitable<models::contact_list> contacts_search_query(client c, search::search_request query,
+                                                                   search::validation_options validation,
+                                                                   request_options opts) {
+    auto r = co_await try_contacts_search_query(std::move(c), std::move(query), std::move(validation),
+                                                std::move(opts));
+    co_return std::move(r).value();
+}
+
+boost::asio::awaitable<result<models::contact_list>>
 try_contacts_list(client c, models::contacts_list_query query, request_options opts) {
     api_request req;
     req.operation = &operations::contacts_list;
     req.method = req.operation->method;
     req.path = std::string("/contacts");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact_list>(std::move(r));
@@ -196,7 +219,7 @@ try_contacts_create(client c, models::create_contact_request body, request_optio
     req.operation = &operations::contacts_create;
     req.method = req.operation->method;
     req.path = std::string("/contacts");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));
@@ -282,7 +305,7 @@ contacts_api::list_companies_all(std::string contact_id, models::contacts_list_c
     l.operation = &operations::contacts_list_companies;
     l.method = l.operation->method;
     l.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/companies";
-    l.list_field = "companies";
+    l.list_field = "companies|data";
     models::detail::append_query(l.query, query);
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
@@ -370,6 +393,28 @@ boost::asio::awaitable<models::contact_list> contacts_api::search(models::search
     return contacts_search(client_, std::move(body), std::move(opts));
 }
 
+boost::asio::awaitable<models::contact_list> contacts_api::search(search::search_request query,
+                                                                  request_options opts) const {
+    return contacts_search_query(client_, std::move(query), {}, std::move(opts));
+}
+
+boost::asio::awaitable<models::contact_list> contacts_api::search(search::search_request query,
+                                                                  search::validation_options validation,
+                                                                  request_options opts) const {
+    return contacts_search_query(client_, std::move(query), std::move(validation), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact_list>> contacts_api::try_search(search::search_request query,
+                                                                              request_options opts) const {
+    return try_contacts_search_query(client_, std::move(query), {}, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::contact_list>>
+contacts_api::try_search(search::search_request query, search::validation_options validation,
+                         request_options opts) const {
+    return try_contacts_search_query(client_, std::move(query), std::move(validation), std::move(opts));
+}
+
 pagination::pager<models::contact> contacts_api::search_all(models::search_request body,
                                                             pagination::pager_options pager,
                                                             request_options opts) const {
@@ -381,17 +426,27 @@ pagination::pager<models::contact> contacts_api::search_all(models::search_reque
     l.list_field = "data";
     l.options = std::move(opts);
     boost::json::value jv;
-    encode(jv, body);
+    {
+        json::request_encoding ids; // ids in their declared kind
+        encode(jv, body);
+    }
     l.per_page = 50u;
     return pagination::make_typed_search_pager<models::contact>(client_, std::move(l),
                                                                 std::move(jv.as_object()), std::move(pager));
 }
 
-result<pagination::pager<models::contact>>
-contacts_api::search_all(search::search_request body, pagination::pager_options pager, request_options opts,
-                         search::validation_options validation) const {
+result<pagination::pager<models::contact>> contacts_api::search_all(search::search_request query,
+                                                                    pagination::pager_options pager,
+                                                                    request_options opts) const {
+    return search_all(std::move(query), search::validation_options{}, std::move(pager), std::move(opts));
+}
+
+result<pagination::pager<models::contact>> contacts_api::search_all(search::search_request query,
+                                                                    search::validation_options validation,
+                                                                    pagination::pager_options pager,
+                                                                    request_options opts) const {
     return pagination::make_typed_search_pager<models::contact>(
-        client_, &operations::contacts_search, "data", search::object_kind::contacts, body, std::move(pager),
+        client_, &operations::contacts_search, "data", search::object_kind::contacts, query, std::move(pager),
         std::move(opts), validation);
 }
 
@@ -470,7 +525,7 @@ try_data_export_create(client c, models::create_data_exports_request body, reque
     req.operation = &operations::data_export_create;
     req.method = req.operation->method;
     req.path = std::string("/export/content/data");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_export>(std::move(r));
@@ -589,7 +644,7 @@ try_visitors_update(client c, models::update_visitor_request body, request_optio
     req.operation = &operations::visitors_update;
     req.method = req.operation->method;
     req.path = std::string("/visitors");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::visitor>(std::move(r));
@@ -607,7 +662,7 @@ boost::asio::awaitable<result<models::visitor>> try_visitors_find(client c, mode
     req.operation = &operations::visitors_find;
     req.method = req.operation->method;
     req.path = std::string("/visitors");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::visitor>(std::move(r));
@@ -625,7 +680,7 @@ try_visitors_convert(client c, models::convert_visitor_request body, request_opt
     req.operation = &operations::visitors_convert;
     req.method = req.operation->method;
     req.path = std::string("/visitors/convert");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::contact>(std::move(r));

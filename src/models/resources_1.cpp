@@ -17,7 +17,7 @@ try_conversations_list(client c, models::conversations_list_query query, request
     req.operation = &operations::conversations_list;
     req.method = req.operation->method;
     req.path = std::string("/conversations");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::paginated_conversation_response>(std::move(r));
@@ -35,7 +35,7 @@ try_conversations_create(client c, models::create_conversation_request body, req
     req.operation = &operations::conversations_create;
     req.method = req.operation->method;
     req.path = std::string("/conversations");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversations_create_response>(std::move(r));
@@ -54,7 +54,7 @@ try_conversations_retrieve(client c, std::string conversation_id, models::conver
     req.operation = &operations::conversations_retrieve;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id);
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
@@ -75,8 +75,8 @@ try_conversations_update(client c, std::string conversation_id, models::update_c
     req.operation = &operations::conversations_update;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id);
-    models::detail::append_query(req.query, query);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
@@ -114,7 +114,7 @@ try_conversations_search(client c, models::search_request body, request_options 
     req.operation = &operations::conversations_search;
     req.method = req.operation->method;
     req.path = std::string("/conversations/search");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::paginated_conversation_response>(std::move(r));
@@ -126,6 +126,29 @@ conversations_search(client c, models::search_request body, request_options opts
     co_return std::move(r).value();
 }
 
+boost::asio::awaitable<result<models::paginated_conversation_response>>
+try_conversations_search_query(client c, search::search_request query, search::validation_options validation,
+                               request_options opts) {
+    auto body = search::to_json(query, search::object_kind::conversations, validation);
+    if (!body) co_return std::move(body).error();
+    api_request req;
+    req.operation = &operations::conversations_search;
+    req.method = req.operation->method;
+    req.path = std::string("/conversations/search");
+    req.body = boost::json::serialize(*body);
+    req.options = std::move(opts);
+    auto r = co_await c.execute(std::move(req));
+    co_return models::detail::decode_response<models::paginated_conversation_response>(std::move(r));
+}
+
+boost::asio::awaitable<models::paginated_conversation_response>
+conversations_search_query(client c, search::search_request query, search::validation_options validation,
+                           request_options opts) {
+    auto r = co_await try_conversations_search_query(std::move(c), std::move(query), std::move(validation),
+                                                     std::move(opts));
+    co_return std::move(r).value();
+}
+
 boost::asio::awaitable<result<models::conversation>>
 try_conversations_reply(client c, std::string conversation_id, models::reply_conversation_request body,
                         request_options opts) {
@@ -133,7 +156,7 @@ try_conversations_reply(client c, std::string conversation_id, models::reply_con
     req.operation = &operations::conversations_reply;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/reply";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
@@ -154,7 +177,7 @@ try_conversations_manage(client c, std::string conversation_id, models::conversa
     req.operation = &operations::conversations_manage;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/parts";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
@@ -195,7 +218,7 @@ try_conversations_attach_contact(client c, std::string conversation_id,
     req.method = req.operation->method;
     req.path =
         std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/customers";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
@@ -218,7 +241,7 @@ try_conversations_detach_contact(client c, std::string conversation_id, std::str
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) +
                "/customers/" + models::detail::encode_segment(contact_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
@@ -238,7 +261,7 @@ try_conversations_redact(client c, models::redact_conversation_request body, req
     req.operation = &operations::conversations_redact;
     req.method = req.operation->method;
     req.path = std::string("/conversations/redact");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation>(std::move(r));
@@ -258,7 +281,7 @@ try_conversations_convert_to_ticket(client c, std::string conversation_id,
     req.operation = &operations::conversations_convert_to_ticket;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/convert";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket>(std::move(r));
@@ -355,6 +378,28 @@ conversations_api::search(models::search_request body, request_options opts) con
     return conversations_search(client_, std::move(body), std::move(opts));
 }
 
+boost::asio::awaitable<models::paginated_conversation_response>
+conversations_api::search(search::search_request query, request_options opts) const {
+    return conversations_search_query(client_, std::move(query), {}, std::move(opts));
+}
+
+boost::asio::awaitable<models::paginated_conversation_response>
+conversations_api::search(search::search_request query, search::validation_options validation,
+                          request_options opts) const {
+    return conversations_search_query(client_, std::move(query), std::move(validation), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::paginated_conversation_response>>
+conversations_api::try_search(search::search_request query, request_options opts) const {
+    return try_conversations_search_query(client_, std::move(query), {}, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::paginated_conversation_response>>
+conversations_api::try_search(search::search_request query, search::validation_options validation,
+                              request_options opts) const {
+    return try_conversations_search_query(client_, std::move(query), std::move(validation), std::move(opts));
+}
+
 pagination::pager<models::conversation_list_item>
 conversations_api::search_all(models::search_request body, pagination::pager_options pager,
                               request_options opts) const {
@@ -366,18 +411,27 @@ conversations_api::search_all(models::search_request body, pagination::pager_opt
     l.list_field = "conversations";
     l.options = std::move(opts);
     boost::json::value jv;
-    encode(jv, body);
+    {
+        json::request_encoding ids; // ids in their declared kind
+        encode(jv, body);
+    }
     l.per_page = 20u;
     return pagination::make_typed_search_pager<models::conversation_list_item>(
         client_, std::move(l), std::move(jv.as_object()), std::move(pager));
 }
 
 result<pagination::pager<models::conversation_list_item>>
-conversations_api::search_all(search::search_request body, pagination::pager_options pager,
-                              request_options opts, search::validation_options validation) const {
+conversations_api::search_all(search::search_request query, pagination::pager_options pager,
+                              request_options opts) const {
+    return search_all(std::move(query), search::validation_options{}, std::move(pager), std::move(opts));
+}
+
+result<pagination::pager<models::conversation_list_item>>
+conversations_api::search_all(search::search_request query, search::validation_options validation,
+                              pagination::pager_options pager, request_options opts) const {
     return pagination::make_typed_search_pager<models::conversation_list_item>(
-        client_, &operations::conversations_search, "conversations", search::object_kind::conversations, body,
-        std::move(pager), std::move(opts), validation);
+        client_, &operations::conversations_search, "conversations", search::object_kind::conversations,
+        query, std::move(pager), std::move(opts), validation);
 }
 
 boost::asio::awaitable<result<models::conversation>>
@@ -485,7 +539,7 @@ try_subscription_types_attach_contact(client c, std::string contact_id,
     req.operation = &operations::subscription_types_attach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/subscriptions";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::subscription_type>(std::move(r));
@@ -591,7 +645,7 @@ try_phone_call_redirects_create(client c, models::create_phone_switch_request bo
     req.operation = &operations::phone_call_redirects_create;
     req.method = req.operation->method;
     req.path = std::string("/phone_call_redirects");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::phone_switch>(std::move(r));
@@ -629,7 +683,7 @@ try_custom_object_instances_create_or_update(client c, std::string custom_object
     req.method = req.operation->method;
     req.path = std::string("/custom_object_instances/") +
                models::detail::encode_segment(custom_object_type_identifier);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::custom_object_instance>(std::move(r));
@@ -652,7 +706,7 @@ try_custom_object_instances_find(client c, std::string custom_object_type_identi
     req.method = req.operation->method;
     req.path = std::string("/custom_object_instances/") +
                models::detail::encode_segment(custom_object_type_identifier);
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::custom_object_instance>(std::move(r));

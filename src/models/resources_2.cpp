@@ -33,7 +33,7 @@ boost::asio::awaitable<result<models::admin>> try_admins_set_away(client c, std:
     req.operation = &operations::admins_set_away;
     req.method = req.operation->method;
     req.path = std::string("/admins/") + models::detail::encode_segment(admin_id) + "/away";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::admin>(std::move(r));
@@ -52,7 +52,7 @@ try_admins_list_activity_logs(client c, models::admins_list_activity_logs_query 
     req.operation = &operations::admins_list_activity_logs;
     req.method = req.operation->method;
     req.path = std::string("/admins/activity_logs");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::activity_log_list>(std::move(r));
@@ -70,7 +70,7 @@ boost::asio::awaitable<result<models::admin_list>> try_admins_list(client c, mod
     req.operation = &operations::admins_list;
     req.method = req.operation->method;
     req.path = std::string("/admins");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::admin_list>(std::move(r));
@@ -175,7 +175,7 @@ try_companies_create_or_update(client c, models::create_or_update_company_reques
     req.operation = &operations::companies_create_or_update;
     req.method = req.operation->method;
     req.path = std::string("/companies");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company>(std::move(r));
@@ -193,7 +193,7 @@ try_companies_find(client c, models::companies_find_query query, request_options
     req.operation = &operations::companies_find;
     req.method = req.operation->method;
     req.path = std::string("/companies");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::companies_find_response>(std::move(r));
@@ -263,7 +263,7 @@ try_companies_list_contacts(client c, std::string company_id, models::companies_
     req.operation = &operations::companies_list_contacts;
     req.method = req.operation->method;
     req.path = std::string("/companies/") + models::detail::encode_segment(company_id) + "/contacts";
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company_attached_contacts>(std::move(r));
@@ -300,7 +300,7 @@ try_companies_list(client c, models::companies_list_query query, request_options
     req.operation = &operations::companies_list;
     req.method = req.operation->method;
     req.path = std::string("/companies/list");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company_list>(std::move(r));
@@ -318,7 +318,7 @@ try_companies_scroll(client c, models::companies_scroll_query query, request_opt
     req.operation = &operations::companies_scroll;
     req.method = req.operation->method;
     req.path = std::string("/companies/scroll");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company_scroll>(std::move(r));
@@ -337,7 +337,7 @@ try_companies_attach_contact(client c, std::string contact_id, models::companies
     req.operation = &operations::companies_attach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/companies";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::company>(std::move(r));
@@ -557,7 +557,7 @@ try_data_attributes_list(client c, models::data_attributes_list_query query, req
     req.operation = &operations::data_attributes_list;
     req.method = req.operation->method;
     req.path = std::string("/data_attributes");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_attribute_list>(std::move(r));
@@ -575,7 +575,7 @@ try_data_attributes_create(client c, models::create_data_attribute_request body,
     req.operation = &operations::data_attributes_create;
     req.method = req.operation->method;
     req.path = std::string("/data_attributes");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_attribute>(std::move(r));
@@ -594,7 +594,7 @@ try_data_attributes_update(client c, std::string data_attribute_id,
     req.operation = &operations::data_attributes_update;
     req.method = req.operation->method;
     req.path = std::string("/data_attributes/") + models::detail::encode_segment(data_attribute_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_attribute>(std::move(r));
@@ -654,7 +654,7 @@ try_segments_list(client c, models::segments_list_query query, request_options o
     req.operation = &operations::segments_list;
     req.method = req.operation->method;
     req.path = std::string("/segments");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::segment_list>(std::move(r));

@@ -17,7 +17,7 @@ try_articles_list(client c, models::articles_list_query query, request_options o
     req.operation = &operations::articles_list;
     req.method = req.operation->method;
     req.path = std::string("/articles");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::article_list>(std::move(r));
@@ -35,7 +35,7 @@ try_articles_create(client c, models::create_article_request body, request_optio
     req.operation = &operations::articles_create;
     req.method = req.operation->method;
     req.path = std::string("/articles");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::article>(std::move(r));
@@ -71,7 +71,7 @@ boost::asio::awaitable<result<models::article>> try_articles_update(client c, st
     req.operation = &operations::articles_update;
     req.method = req.operation->method;
     req.path = std::string("/articles/") + models::detail::encode_segment(article_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::article>(std::move(r));
@@ -108,7 +108,7 @@ try_articles_search(client c, models::articles_search_query query, request_optio
     req.operation = &operations::articles_search;
     req.method = req.operation->method;
     req.path = std::string("/articles/search");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::search_articles_response>(std::move(r));
@@ -223,7 +223,7 @@ boost::asio::awaitable<result<void>> try_data_events_create(client c, models::cr
     req.operation = &operations::data_events_create;
     req.method = req.operation->method;
     req.path = std::string("/events");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::discard_body(std::move(r));
@@ -241,7 +241,7 @@ try_data_events_list(client c, models::data_events_list_query query, request_opt
     req.operation = &operations::data_events_list;
     req.method = req.operation->method;
     req.path = std::string("/events");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::data_events_list_response>(std::move(r));
@@ -260,7 +260,7 @@ try_data_events_create_summaries(client c, models::create_data_event_summaries_r
     req.operation = &operations::data_events_create_summaries;
     req.method = req.operation->method;
     req.path = std::string("/events/summaries");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::discard_body(std::move(r));
@@ -405,7 +405,7 @@ try_ai_content_create_content_import_source(client c, models::create_content_imp
     req.operation = &operations::ai_content_create_content_import_source;
     req.method = req.operation->method;
     req.path = std::string("/ai/content_import_sources");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::content_import_source>(std::move(r));
@@ -461,7 +461,7 @@ boost::asio::awaitable<result<models::content_import_source>> try_ai_content_upd
     req.operation = &operations::ai_content_update_content_import_source;
     req.method = req.operation->method;
     req.path = std::string("/ai/content_import_sources/") + models::detail::encode_segment(id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::content_import_source>(std::move(r));
@@ -498,7 +498,7 @@ try_ai_content_create_external_page(client c, models::create_external_page_reque
     req.operation = &operations::ai_content_create_external_page;
     req.method = req.operation->method;
     req.path = std::string("/ai/external_pages");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::external_page>(std::move(r));
@@ -551,7 +551,7 @@ try_ai_content_update_external_page(client c, std::string id, models::update_ext
     req.operation = &operations::ai_content_update_external_page;
     req.method = req.operation->method;
     req.path = std::string("/ai/external_pages/") + models::detail::encode_segment(id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::external_page>(std::move(r));

@@ -17,7 +17,7 @@ try_notes_list(client c, std::string contact_id, models::notes_list_query query,
     req.operation = &operations::notes_list;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/notes";
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::note_list>(std::move(r));
@@ -35,7 +35,7 @@ try_notes_create(client c, std::string contact_id, models::notes_create_request 
     req.operation = &operations::notes_create;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/notes";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::note>(std::move(r));
@@ -120,7 +120,7 @@ boost::asio::awaitable<result<models::tag>> try_tags_attach_contact(client c, st
     req.operation = &operations::tags_attach_contact;
     req.method = req.operation->method;
     req.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/tags";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
@@ -160,7 +160,7 @@ try_tags_attach_conversation(client c, std::string conversation_id,
     req.operation = &operations::tags_attach_conversation;
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/tags";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
@@ -182,7 +182,7 @@ try_tags_detach_conversation(client c, std::string conversation_id, std::string 
     req.method = req.operation->method;
     req.path = std::string("/conversations/") + models::detail::encode_segment(conversation_id) + "/tags/" +
                models::detail::encode_segment(tag_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
@@ -218,7 +218,7 @@ try_tags_create_or_update(client c, models::tags_create_or_update_request body, 
     req.operation = &operations::tags_create_or_update;
     req.method = req.operation->method;
     req.path = std::string("/tags");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag_basic>(std::move(r));
@@ -268,7 +268,7 @@ boost::asio::awaitable<result<models::tag>> try_tags_attach_ticket(client c, std
     req.operation = &operations::tags_attach_ticket;
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(ticket_id) + "/tags";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
@@ -291,7 +291,7 @@ boost::asio::awaitable<result<models::tag>> try_tags_detach_ticket(client c, std
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(ticket_id) + "/tags/" +
                models::detail::encode_segment(tag_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::tag>(std::move(r));
@@ -429,7 +429,7 @@ try_ticket_type_attributes_create(client c, std::string ticket_type_id,
     req.operation = &operations::ticket_type_attributes_create;
     req.method = req.operation->method;
     req.path = std::string("/ticket_types/") + models::detail::encode_segment(ticket_type_id) + "/attributes";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type_attribute>(std::move(r));
@@ -451,7 +451,7 @@ try_ticket_type_attributes_update(client c, std::string ticket_type_id, std::str
     req.method = req.operation->method;
     req.path = std::string("/ticket_types/") + models::detail::encode_segment(ticket_type_id) +
                "/attributes/" + models::detail::encode_segment(attribute_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type_attribute>(std::move(r));
@@ -510,7 +510,7 @@ try_tickets_reply(client c, std::string ticket_id, models::tickets_reply_request
     req.operation = &operations::tickets_reply;
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(ticket_id) + "/reply";
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_reply>(std::move(r));
@@ -528,7 +528,7 @@ try_tickets_create(client c, models::create_ticket_request body, request_options
     req.operation = &operations::tickets_create;
     req.method = req.operation->method;
     req.path = std::string("/tickets");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket>(std::move(r));
@@ -547,7 +547,7 @@ boost::asio::awaitable<result<models::ticket>> try_tickets_update(client c, std:
     req.operation = &operations::tickets_update;
     req.method = req.operation->method;
     req.path = std::string("/tickets/") + models::detail::encode_segment(ticket_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket>(std::move(r));
@@ -600,7 +600,7 @@ boost::asio::awaitable<result<models::ticket_list>> try_tickets_search(client c,
     req.operation = &operations::tickets_search;
     req.method = req.operation->method;
     req.path = std::string("/tickets/search");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_list>(std::move(r));
@@ -609,6 +609,29 @@ boost::asio::awaitable<result<models::ticket_list>> try_tickets_search(client c,
 boost::asio::awaitable<models::ticket_list> tickets_search(client c, models::search_request body,
                                                            request_options opts) {
     auto r = co_await try_tickets_search(std::move(c), std::move(body), std::move(opts));
+    co_return std::move(r).value();
+}
+
+boost::asio::awaitable<result<models::ticket_list>>
+try_tickets_search_query(client c, search::search_request query, search::validation_options validation,
+                         request_options opts) {
+    auto body = search::to_json(query, search::object_kind::tickets, validation);
+    if (!body) co_return std::move(body).error();
+    api_request req;
+    req.operation = &operations::tickets_search;
+    req.method = req.operation->method;
+    req.path = std::string("/tickets/search");
+    req.body = boost::json::serialize(*body);
+    req.options = std::move(opts);
+    auto r = co_await c.execute(std::move(req));
+    co_return models::detail::decode_response<models::ticket_list>(std::move(r));
+}
+
+boost::asio::awaitable<models::ticket_list> tickets_search_query(client c, search::search_request query,
+                                                                 search::validation_options validation,
+                                                                 request_options opts) {
+    auto r = co_await try_tickets_search_query(std::move(c), std::move(query), std::move(validation),
+                                               std::move(opts));
     co_return std::move(r).value();
 }
 
@@ -676,6 +699,28 @@ boost::asio::awaitable<models::ticket_list> tickets_api::search(models::search_r
     return tickets_search(client_, std::move(body), std::move(opts));
 }
 
+boost::asio::awaitable<models::ticket_list> tickets_api::search(search::search_request query,
+                                                                request_options opts) const {
+    return tickets_search_query(client_, std::move(query), {}, std::move(opts));
+}
+
+boost::asio::awaitable<models::ticket_list> tickets_api::search(search::search_request query,
+                                                                search::validation_options validation,
+                                                                request_options opts) const {
+    return tickets_search_query(client_, std::move(query), std::move(validation), std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket_list>> tickets_api::try_search(search::search_request query,
+                                                                            request_options opts) const {
+    return try_tickets_search_query(client_, std::move(query), {}, std::move(opts));
+}
+
+boost::asio::awaitable<result<models::ticket_list>>
+tickets_api::try_search(search::search_request query, search::validation_options validation,
+                        request_options opts) const {
+    return try_tickets_search_query(client_, std::move(query), std::move(validation), std::move(opts));
+}
+
 pagination::pager<models::ticket> tickets_api::search_all(models::search_request body,
                                                           pagination::pager_options pager,
                                                           request_options opts) const {
@@ -687,17 +732,27 @@ pagination::pager<models::ticket> tickets_api::search_all(models::search_request
     l.list_field = "tickets";
     l.options = std::move(opts);
     boost::json::value jv;
-    encode(jv, body);
+    {
+        json::request_encoding ids; // ids in their declared kind
+        encode(jv, body);
+    }
     l.per_page = 20u;
     return pagination::make_typed_search_pager<models::ticket>(client_, std::move(l),
                                                                std::move(jv.as_object()), std::move(pager));
 }
 
-result<pagination::pager<models::ticket>>
-tickets_api::search_all(search::search_request body, pagination::pager_options pager, request_options opts,
-                        search::validation_options validation) const {
+result<pagination::pager<models::ticket>> tickets_api::search_all(search::search_request query,
+                                                                  pagination::pager_options pager,
+                                                                  request_options opts) const {
+    return search_all(std::move(query), search::validation_options{}, std::move(pager), std::move(opts));
+}
+
+result<pagination::pager<models::ticket>> tickets_api::search_all(search::search_request query,
+                                                                  search::validation_options validation,
+                                                                  pagination::pager_options pager,
+                                                                  request_options opts) const {
     return pagination::make_typed_search_pager<models::ticket>(client_, &operations::tickets_search,
-                                                               "tickets", search::object_kind::tickets, body,
+                                                               "tickets", search::object_kind::tickets, query,
                                                                std::move(pager), std::move(opts), validation);
 }
 

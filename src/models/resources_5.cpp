@@ -19,7 +19,7 @@ try_help_center_list_collections(client c, models::help_center_list_collections_
     req.operation = &operations::help_center_list_collections;
     req.method = req.operation->method;
     req.path = std::string("/help_center/collections");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::collection_list>(std::move(r));
@@ -38,7 +38,7 @@ try_help_center_create_collection(client c, models::create_collection_request bo
     req.operation = &operations::help_center_create_collection;
     req.method = req.operation->method;
     req.path = std::string("/help_center/collections");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::collection>(std::move(r));
@@ -75,7 +75,7 @@ try_help_center_update_collection(client c, std::string collection_id, models::u
     req.operation = &operations::help_center_update_collection;
     req.method = req.operation->method;
     req.path = std::string("/help_center/collections/") + models::detail::encode_segment(collection_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::collection>(std::move(r));
@@ -130,7 +130,7 @@ try_help_center_list(client c, models::help_center_list_query query, request_opt
     req.operation = &operations::help_center_list;
     req.method = req.operation->method;
     req.path = std::string("/help_center/help_centers");
-    models::detail::append_query(req.query, query);
+    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::help_center_list>(std::move(r));
@@ -258,7 +258,7 @@ try_messages_create(client c, models::create_message_request body, request_optio
     req.operation = &operations::messages_create;
     req.method = req.operation->method;
     req.path = std::string("/messages");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::message>(std::move(r));
@@ -309,7 +309,7 @@ try_news_create_item(client c, models::news_item_request body, request_options o
     req.operation = &operations::news_create_item;
     req.method = req.operation->method;
     req.path = std::string("/news/news_items");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::news_item>(std::move(r));
@@ -345,7 +345,7 @@ boost::asio::awaitable<result<models::news_item>> try_news_update_item(client c,
     req.operation = &operations::news_update_item;
     req.method = req.operation->method;
     req.path = std::string("/news/news_items/") + models::detail::encode_segment(news_item_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::news_item>(std::move(r));
@@ -573,7 +573,7 @@ try_ticket_types_create(client c, models::create_ticket_type_request body, reque
     req.operation = &operations::ticket_types_create;
     req.method = req.operation->method;
     req.path = std::string("/ticket_types");
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type>(std::move(r));
@@ -609,7 +609,7 @@ try_ticket_types_update(client c, std::string ticket_type_id, models::update_tic
     req.operation = &operations::ticket_types_update;
     req.method = req.operation->method;
     req.path = std::string("/ticket_types/") + models::detail::encode_segment(ticket_type_id);
-    req.body = models::detail::to_json_text(body);
+    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::ticket_type>(std::move(r));

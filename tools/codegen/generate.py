@@ -66,6 +66,23 @@ while xor xor_eq extra raw schema_name str
 """.split())
 
 
+# Names of enum values written only with symbols (the search operators). Every symbol-only value of
+# the specs must be listed: the generator fails on a new one rather than inventing `value_`, `value__`.
+SYMBOL_NAMES = {
+    "=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge",
+    "~": "contains", "!~": "not_contains", "^": "starts_with", "$": "ends_with",
+}
+
+
+def enum_constant(value):
+    """C++ name of an enum value: symbol-only values by SYMBOL_NAMES, the rest by `ident`."""
+    if not re.search(r"[0-9A-Za-z]", value):
+        if value not in SYMBOL_NAMES:
+            raise SystemExit("enum value %r has no name in SYMBOL_NAMES (tools/codegen/generate.py)" % value)
+        return SYMBOL_NAMES[value]
+    return ident(value)
+
+
 def norm_path(p):
     return re.sub(r"\{[^}]*\}", "{}", p)
 
@@ -90,6 +107,12 @@ def iter_ops(spec):
 
 # ---------------------------------------------------------------------------------------------
 # Type model
+
+
+def id_type(json_type):
+    """Ids are typed by the kind the spec declares: both accept text and integers, and a request sends
+    `int_id` as a JSON integer and `flex_id` as a JSON string (include/intercom/json/flex_id.hpp)."""
+    return "json::int_id" if json_type == "integer" else "json::flex_id"
 
 
 class Struct:
@@ -326,7 +349,7 @@ class Generator:
             items = sch.get("items") or {}
             ispec, idef = self.deref(spec, items) if "$ref" in items else (spec, items)
             if key.endswith("_ids") and idef.get("type") in ("string", "integer"):
-                return "std::vector<json::flex_id>", note
+                return "std::vector<%s>" % id_type(idef.get("type")), note
             if "$ref" in items:
                 rspec, rname, target = self.resolve_ref(spec, items["$ref"])
                 if target is None:
@@ -350,7 +373,7 @@ class Generator:
         if k == "prim":
             t = sch.get("type")
             if is_id and t in ("string", "integer"):
-                return "json::flex_id", note
+                return id_type(t), note
             if t == "string":
                 return "std::string", note
             if t == "integer":
@@ -415,9 +438,9 @@ class Generator:
                         _, ad = self.deref(ps, alt)
                         props.update(ad.get("properties") or {})
                     for k, v in props.items():
-                        st.fields.append((k, ident(k), self.query_type(v), False, ""))
+                        st.fields.append((k, ident(k), self.query_type(v, k), False, ""))
                 else:
-                    st.fields.append((p["name"], ident(p["name"]), self.query_type(psch), False, ""))
+                    st.fields.append((p["name"], ident(p["name"]), self.query_type(psch, p["name"]), False, ""))
             o["query"] = st.name
         body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json")
         if body and body.get("schema"):
@@ -435,8 +458,143 @@ class Generator:
             o["response"] = None
         return o
 
-    def query_type(self, sch):
+    # -- rules driven by the spec's examples (README "Rules from the examples") ------------------
+    def examples(self):
+        """(type name, example value) of every response and request example of the operations this
+        generator emits (2.11, and Unstable for its own operations) and of the 2.11 component schemas."""
+        out = []
+        for o in self.ops:
+            spec = self.u if o["unstable"] else self.a
+            op = spec["paths"][o["path"]][o["method"]]
+            for code, resp in sorted(op.get("responses", {}).items(), key=lambda kv: str(kv[0])):
+                content = (resp.get("content") or {}).get("application/json") or {}
+                if str(code).startswith("2") and o["response"]:
+                    out += [(o["response"], ex["value"]) for _, ex in sorted((content.get("examples") or {}).items())
+                            if isinstance(ex, dict) and "value" in ex]
+                    if "example" in content:
+                        out.append((o["response"], content["example"]))
+            body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
+            if o["body"]:
+                out += [(o["body"], ex["value"]) for _, ex in sorted((body.get("examples") or {}).items())
+                        if isinstance(ex, dict) and isinstance(ex.get("value"), dict)]
+        for name, sch in sorted(self.a["components"]["schemas"].items()):
+            if isinstance(sch, dict) and "example" in sch and id(sch) in self.by_schema:
+                out.append((self.by_schema[id(sch)], sch["example"]))
+        return out
+
+    def apply_examples(self):
+        """Keys the examples carry but the schema lacks become typed optional members; object fields
+        that examples show as `null` become nullable; a list the examples send under another key than
+        the schema's is accepted under both (`list_aliases`, used by the pagers)."""
+        unknown = {}  # (struct, key) -> example values
+        nulls = set()
+
+        def walk(tname, value):
+            t = self.types.get(tname)
+            if t is None or not isinstance(value, dict):
+                return
+            if t.kind == "variant":
+                for a, consts, _ in t.alts:  # the alternative whose constant keys match (as decoding does)
+                    if consts and all(value.get(k) == v for k, v in consts.items()):
+                        walk(a, value)
+                        return
+                return
+            if t.kind != "struct" or t.origin == "query":
+                return
+            known = {f[0]: f for f in t.fields}
+            for k, v in value.items():
+                f = known.get(k)
+                if f is None:
+                    unknown.setdefault((tname, k), []).append(v)
+                    continue
+                if v is None:
+                    if not f[3] and self.is_object_type(f[2]):
+                        nulls.add((tname, k))
+                    continue
+                m = re.fullmatch(r"models::(\w+)", f[2])
+                if m:
+                    walk(m.group(1), v)
+                m = re.fullmatch(r"std::vector<models::(\w+)>", f[2])
+                if m and isinstance(v, list):
+                    for e in v:
+                        walk(m.group(1), e)
+
+        for tname, value in self.examples():
+            walk(tname, value)
+        self.example_fields = []
+        for tname, key in sorted(nulls):
+            t = self.types[tname]
+            t.fields = [(k, m, c, True if k == key else n, note) for k, m, c, n, note in t.fields]
+            self.example_fields.append((tname, key, "nullable"))
+        for (tname, key), values in sorted(unknown.items()):
+            t = self.types[tname]
+            ctype, nullable = self.infer_type(t, key, values)
+            member = ident(key)
+            while member in {f[1] for f in t.fields} or member == tname:
+                member += "_"
+            alias_of = getattr(self, "_alias_of", None)
+            note = "from the spec's examples"
+            if alias_of:
+                t.list_aliases = getattr(t, "list_aliases", {})
+                t.list_aliases.setdefault(alias_of, []).append(key)
+                note = "the `%s` list as the examples send it" % alias_of
+            t.fields.append((key, member, ctype, nullable, note))
+            self.example_fields.append((tname, key, ctype))
+
+    def is_object_type(self, ctype):
+        if ctype == "boost::json::object":
+            return True
+        m = re.fullmatch(r"models::(\w+)", ctype)
+        return bool(m) and self.types.get(m.group(1)) is not None and self.types[m.group(1)].kind != "enum"
+
+    def infer_type(self, t, key, values):
+        """C++ type of a key known only from examples (and whether an example shows it null)."""
+        self._alias_of = None
+        vals = [v for v in values if v is not None]
+        nullable = len(vals) < len(values)
+
+        def kind(v):
+            if isinstance(v, bool):
+                return "bool"
+            if isinstance(v, int):
+                return "int"
+            if isinstance(v, float):
+                return "float"
+            if isinstance(v, dict):
+                return "object"
+            if isinstance(v, list):
+                return "array"
+            return "string"  # str, and the dates YAML parses
+
+        kinds = {kind(v) for v in vals}
+        is_id = key == "id" or key.endswith("_id")
+        if not kinds:
+            return "boost::json::value", True  # only ever null: nullable, so `null` is a typed value
+        if kinds == {"array"}:
+            items = [e for v in vals for e in v]
+            ik = {kind(e) for e in items}
+            lists = [f for f in t.fields if re.fullmatch(r"std::vector<models::\w+>", f[2])]
+            if ik == {"object"} and len(lists) == 1:
+                self._alias_of = lists[0][0]  # the schema's list, under the key the examples use
+                return lists[0][2], nullable
+            if ik == {"string"}:
+                return "std::vector<std::string>", nullable
+            if ik == {"object"}:
+                return "std::vector<boost::json::object>", nullable
+            return "boost::json::value", nullable
+        if is_id and kinds <= {"string", "int"}:
+            return "json::flex_id", nullable
+        one = {"string": "std::string", "int": "std::int64_t", "bool": "bool", "object": "boost::json::object"}
+        if len(kinds) == 1 and next(iter(kinds)) in one:
+            return one[next(iter(kinds))], nullable
+        if kinds == {"int", "float"} or kinds == {"float"}:
+            return "double", nullable
+        return "boost::json::value", nullable
+
+    def query_type(self, sch, key):
         t = sch.get("type")
+        if (key == "id" or key.endswith("_id")) and t in ("string", "integer"):
+            return id_type(t)
         if t == "integer":
             return "std::int64_t"
         if t == "boolean":
@@ -491,6 +649,13 @@ def item_type(g, o):
         return None
 
     return walk(o["response"], list_field.split(".")) or "boost::json::value"
+
+
+def list_aliases(g, o):
+    """Other keys the examples send the list of a paginated response under (e.g. `data` for `companies`)."""
+    t = g.types.get(o["response"])
+    _, field = o["paging"]
+    return list(getattr(t, "list_aliases", {}).get(field, [])) if t is not None and t.kind == "struct" else []
 
 
 def pager_params(o):
@@ -574,7 +739,7 @@ namespace json = ::intercom::json;
             out.append("struct %s : json::open_enum {\n    using open_enum::open_enum;\n" % n)
             used = set()
             for v in t.values:
-                c = ident(v)
+                c = enum_constant(v)
                 while c in used or c == n:
                     c += "_"
                 used.add(c)
@@ -652,7 +817,7 @@ T tag_invoke(const boost::json::value_to_tag<T>&, const boost::json::value& jv) 
     return "".join(out)
 
 
-SCALARS = ("std::string", "json::flex_id", "std::int64_t", "bool", "double")
+SCALARS = ("std::string", "json::flex_id", "json::int_id", "std::int64_t", "bool", "double")
 
 
 def variant_factories(g, v):
@@ -772,7 +937,19 @@ def emit_resource_header(g, group, ops):
         un = " (Unstable version only)" if o["unstable"] else ""
         out.append("    /// %s %s%s\n" % (o["method"].upper(), o["path"], un))
         out.append("    boost::asio::awaitable<%s> %s(%s) const;\n" % (rt, o["name"], decl_ps))
-        out.append("    boost::asio::awaitable<result<%s>> try_%s(%s) const;\n\n" % (rt, o["name"], decl_ps))
+        out.append("    boost::asio::awaitable<result<%s>> try_%s(%s) const;\n" % (rt, o["name"], decl_ps))
+        if o["query"]:
+            # the request options without spelling an empty query: `update(id, body, opts)`
+            short = [(t, n) for t, n in ps if n != "query"]
+            short_decl = ", ".join("%s %s" % (t, n) for t, n in short)
+            fwd = ", ".join("{}" if n == "query" else "std::move(%s)" % n for _, n in ps)
+            out.append("    /// As above without query parameters.\n")
+            for prefix, r in (("", rt), ("try_", "result<%s>" % rt)):
+                out.append("    boost::asio::awaitable<%s> %s%s(%s) const {\n        return %s%s(%s);\n    }\n"
+                           % (r, prefix, o["name"], short_decl, prefix, o["name"], fwd))
+        if o["search_kind"]:
+            out.append(emit_typed_search_decls(o, rt))
+        out.append("\n")
         if o["paging"]:
             it = item_type(g, o)
             style, field = o["paging"]
@@ -783,16 +960,74 @@ def emit_resource_header(g, group, ops):
                        "    /// request are the first page's; `opts` apply to every page.\n"
                        % (it.replace("models::", ""), o["name"], style, field))
             out.append("    pagination::pager<%s> %s_all(%s) const;\n" % (it, o["name"], pps))
+            if o["query"]:
+                pshort = [(t, n) for t, n in pager_params(o) if n != "query"]
+                pdecl = ", ".join("%s %s%s" % (t, n, " = {}" if n == "opts" else "") for t, n in pshort)
+                pfwd = ", ".join("{}" if n == "query" else "std::move(%s)" % n for _, n in pager_params(o))
+                out.append("    /// As above without query parameters.\n")
+                out.append("    pagination::pager<%s> %s_all(%s) const {\n        return %s_all(%s);\n    }\n"
+                           % (it, o["name"], pdecl, o["name"], pfwd))
             if o["search_kind"]:
                 out.append("    /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`\n"
                            "    /// before any request.\n")
-                out.append("    result<pagination::pager<%s>> %s_all(search::search_request body,\n"
-                           "        pagination::pager_options pager = {}, request_options opts = {},\n"
-                           "        search::validation_options validation = {}) const;\n" % (it, o["name"]))
+                out.append("    result<pagination::pager<%s>> %s_all(search::search_request query,\n"
+                           "        pagination::pager_options pager = {}, request_options opts = {}) const;\n"
+                           % (it, o["name"]))
+                out.append("    result<pagination::pager<%s>> %s_all(search::search_request query,\n"
+                           "        search::validation_options validation, pagination::pager_options pager = {},\n"
+                           "        request_options opts = {}) const;\n" % (it, o["name"]))
+                out.append("    /// One query, e.g. `%s_all(search::field(\"state\") == \"open\")`.\n" % o["name"])
+                out.append("    result<pagination::pager<%s>> %s_all(search::expr query,\n"
+                           "        pagination::pager_options pager = {}, request_options opts = {}) const {\n"
+                           "        return %s_all(search::search_request{std::move(query), std::nullopt, std::nullopt,"
+                           " std::nullopt}, std::move(pager), std::move(opts));\n    }\n" % (it, o["name"], o["name"]))
             out.append("\n")
     out.append("    const intercom::client& get_client() const noexcept { return client_; }\n\n")
     out.append("private:\n    intercom::client client_;\n};\n\n} // namespace intercom\n")
     return "".join(out)
+
+
+def emit_typed_search_decls(o, rt):
+    """`search(...)` (one page) from the validated query builder of include/intercom/search/query.hpp."""
+    n = o["name"]
+    out = ["    /// One page of results for a query of the typed builder (validated first: an invalid query fails\n"
+           "    /// with `errc::invalid_query` before any request), e.g.\n"
+           "    /// `co_await cl.%s().%s(search::field(\"email\") == \"a@b.c\")`.\n" % (o["group"], n)]
+    for prefix, r in (("", rt), ("try_", "result<%s>" % rt)):
+        out.append("    boost::asio::awaitable<%s> %s%s(search::search_request query, request_options opts = {}) const;\n"
+                   % (r, prefix, n))
+        out.append("    boost::asio::awaitable<%s> %s%s(search::search_request query, search::validation_options "
+                   "validation, request_options opts = {}) const;\n" % (r, prefix, n))
+        out.append("    boost::asio::awaitable<%s> %s%s(search::expr query, request_options opts = {}) const {\n"
+                   "        return %s%s(search::search_request{std::move(query), std::nullopt, std::nullopt, "
+                   "std::nullopt}, std::move(opts));\n    }\n" % (r, prefix, n, prefix, n))
+    return "".join(out)
+
+
+def emit_typed_search_cpp(cls, o, rt, fn, path_expr):
+    out = ["boost::asio::awaitable<result<%s>> try_%s_query(client c, search::search_request query, "
+           "search::validation_options validation, request_options opts) {\n" % (rt, fn)]
+    out.append("    auto body = search::to_json(query, search::object_kind::%s, validation);\n" % o["search_kind"])
+    out.append("    if (!body) co_return std::move(body).error();\n")
+    out.append("    api_request req;\n    req.operation = &operations::%s;\n    req.method = req.operation->method;\n"
+               % op_const(o))
+    out.append("    req.path = %s;\n    req.body = boost::json::serialize(*body);\n    req.options = std::move(opts);\n"
+               % path_expr)
+    out.append("    auto r = co_await c.execute(std::move(req));\n")
+    out.append("    co_return models::detail::decode_response<%s>(std::move(r));\n}\n\n" % rt)
+    out.append("boost::asio::awaitable<%s> %s_query(client c, search::search_request query, "
+               "search::validation_options validation, request_options opts) {\n" % (rt, fn))
+    out.append("    auto r = co_await try_%s_query(std::move(c), std::move(query), std::move(validation), "
+               "std::move(opts));\n    co_return std::move(r).value();\n}\n\n" % fn)
+    members = []
+    for prefix, r in (("", rt), ("try_", "result<%s>" % rt)):
+        members.append("boost::asio::awaitable<%s> %s::%s%s(search::search_request query, request_options opts) "
+                       "const {\n    return %s%s_query(client_, std::move(query), {}, std::move(opts));\n}\n\n"
+                       % (r, cls, prefix, o["name"], prefix, fn))
+        members.append("boost::asio::awaitable<%s> %s::%s%s(search::search_request query, search::validation_options "
+                       "validation, request_options opts) const {\n    return %s%s_query(client_, std::move(query), "
+                       "std::move(validation), std::move(opts));\n}\n\n" % (r, cls, prefix, o["name"], prefix, fn))
+    return "".join(out), "".join(members)
 
 
 def emit_resource_cpp(g, group, ops):
@@ -822,10 +1057,11 @@ def emit_resource_cpp(g, group, ops):
             else:
                 expr.append("std::string(\"%s\")" % piece if not expr else "\"%s\"" % piece)
         out.append("    req.path = %s;\n" % " + ".join(expr))
+        # ids are written in the kind the spec declares; one that cannot be fails here, before sending
         if o["query"]:
-            out.append("    models::detail::append_query(req.query, query);\n")
+            out.append("    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);\n")
         if o["body"]:
-            out.append("    req.body = models::detail::to_json_text(body);\n")
+            out.append("    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);\n")
         if o["download"]:
             out.append("    req.accept = \"application/octet-stream\";\n    req.sink = std::move(sink);\n")
         out.append("    req.options = std::move(opts);\n")
@@ -844,6 +1080,10 @@ def emit_resource_cpp(g, group, ops):
                        "    return try_%s(client_, %s);\n}\n\n" % (rt, cls, o["name"], decl_ps, fn, args))
         members.append("boost::asio::awaitable<%s> %s::%s(%s) const {\n    return %s(client_, %s);\n}\n\n"
                        % (rt, cls, o["name"], decl_ps, fn, args))
+        if o["search_kind"]:
+            free_fns, member_fns = emit_typed_search_cpp(cls, o, rt, fn, " + ".join(expr))
+            out.append(free_fns)
+            members.append(member_fns)
         if o["paging"]:
             members.append(emit_pager_methods(g, cls, o, " + ".join(expr)))
     out.append("} // namespace\n\n")
@@ -865,14 +1105,15 @@ def emit_pager_methods(g, cls, o, path_expr):
     out.append("    pagination::listing l;\n    l.kind = pagination::style::%s;\n" % style)
     out.append("    l.operation = &operations::%s;\n    l.method = l.operation->method;\n" % op_const(o))
     out.append("    l.path = %s;\n" % path_expr)
-    out.append("    l.list_field = \"%s\";\n" % field)
+    out.append("    l.list_field = \"%s\";\n" % "|".join([field] + list_aliases(g, o)))
     if (o["method"], o["path"]) in SINGLE_OBJECT_LISTS:
         out.append("    l.single_object_is_item = true;\n")
     if o["query"]:
         out.append("    models::detail::append_query(l.query, query);\n")
     out.append("    l.options = std::move(opts);\n")
     if o["body"]:
-        out.append("    boost::json::value jv;\n    encode(jv, body);\n")
+        out.append("    boost::json::value jv;\n    {\n        json::request_encoding ids; // ids in their declared kind\n"
+                   "        encode(jv, body);\n    }\n")
         if style == "search":
             # the documented server default, sent explicitly so that every page asks for the same size
             # (page 2 must carry `pagination.per_page`); the body's own `pagination.per_page` wins
@@ -880,11 +1121,15 @@ def emit_pager_methods(g, cls, o, path_expr):
             out.append("    return pagination::make_typed_search_pager<%s>(client_, std::move(l), "
                        "std::move(jv.as_object()), std::move(pager));\n}\n\n" % it)
             if o["search_kind"]:
-                out.append("result<pagination::pager<%s>> %s::%s_all(search::search_request body, "
-                           "pagination::pager_options pager, request_options opts, "
-                           "search::validation_options validation) const {\n" % (it, cls, o["name"]))
+                out.append("result<pagination::pager<%s>> %s::%s_all(search::search_request query, "
+                           "pagination::pager_options pager, request_options opts) const {\n" % (it, cls, o["name"]))
+                out.append("    return %s_all(std::move(query), search::validation_options{}, std::move(pager), "
+                           "std::move(opts));\n}\n\n" % o["name"])
+                out.append("result<pagination::pager<%s>> %s::%s_all(search::search_request query, "
+                           "search::validation_options validation, pagination::pager_options pager, "
+                           "request_options opts) const {\n" % (it, cls, o["name"]))
                 out.append("    return pagination::make_typed_search_pager<%s>(client_, &operations::%s, \"%s\", "
-                           "search::object_kind::%s, body, std::move(pager), std::move(opts), validation);\n}\n\n"
+                           "search::object_kind::%s, query, std::move(pager), std::move(opts), validation);\n}\n\n"
                            % (it, op_const(o), field, o["search_kind"]))
             return "".join(out)
         out.append("    l.body = std::move(jv.as_object());\n")
@@ -953,6 +1198,7 @@ REGISTRY_HPP = HEADER_PREAMBLE + """// Run-time table of every model, by name: l
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace intercom::models {
@@ -963,6 +1209,9 @@ struct model_codec {
     /// False when `in` is not an object of that model (variants accept anything). When `unknown`
     /// is not null it receives the number of keys kept in `extra` (not mapped to a typed field).
     bool (*roundtrip)(const boost::json::value& in, boost::json::value& out, std::size_t* unknown);
+    /// Decodes `in` and encodes it as a request would (ids in the JSON kind the API declares).
+    /// False when `in` is not an object of that model or a value cannot be sent (`error` says why).
+    bool (*encode_as_request)(const boost::json::value& in, boost::json::value& out, std::string* error);
 };
 
 /// Every generated model (structs and variants), sorted by name.
@@ -976,15 +1225,20 @@ const model_codec* find_model_codec(std::string_view name) noexcept;
 
 
 def emit_registry(names):
-    out = [HEADER_PREAMBLE, "#include <intercom/models/models.hpp>\n#include <intercom/models/registry.hpp>\n\n"
+    out = [HEADER_PREAMBLE, "#include <intercom/json/conversion.hpp>\n#include <intercom/models/models.hpp>\n"
+           "#include <intercom/models/registry.hpp>\n\n"
            "#include <algorithm>\n#include <array>\n\nnamespace intercom::models {\n\nnamespace {\n\n"
            "template <class T>\nbool roundtrip(const boost::json::value& in, boost::json::value& out, std::size_t* unknown) {\n"
            "    T t{};\n    if (!decode(in, t)) return false;\n    if (unknown) {\n"
            "        if constexpr (requires { t.extra; })\n            *unknown = t.extra.size();\n"
            "        else\n            *unknown = t.value.index() == 0 ? 1 : 0;\n    }\n"
            "    encode(out, t);\n    return true;\n}\n\n"
+           "template <class T>\nbool encode_as_request(const boost::json::value& in, boost::json::value& out, "
+           "std::string* error) {\n    T t{};\n    if (!decode(in, t)) return false;\n"
+           "    json::request_encoding ids;\n    encode(out, t);\n    if (error) *error = ids.error();\n"
+           "    return ids.error().empty();\n}\n\n"
            "const std::array<model_codec, %d> codecs{{\n" % len(names)]
-    out.append(",\n".join('    {"%s", &roundtrip<%s>}' % (n, n) for n in names))
+    out.append(",\n".join('    {"%s", &roundtrip<%s>, &encode_as_request<%s>}' % (n, n, n) for n in names))
     out.append("}};\n\n} // namespace\n\nstd::span<const model_codec> all_model_codecs() noexcept { return codecs; }\n\n"
                "const model_codec* find_model_codec(std::string_view name) noexcept {\n"
                "    auto it = std::lower_bound(codecs.begin(), codecs.end(), name,\n"
@@ -1022,6 +1276,7 @@ def generate(spec_dir, out):
         if g.classify(sch) in ("struct", "variant", "enum"):
             g.register(a, sch, name)
     g.collect_operations()
+    g.apply_examples()
     # schema-level examples are round-tripped by the tests too: make every used schema a model
     files = {}
     files["include/intercom/models/models.hpp"] = emit_models_header(g)

@@ -827,18 +827,18 @@ struct multiple_filter_search_request_operator : json::open_enum {
 /// Values of `single_filter_search_request_operator`; unknown values are kept.
 struct single_filter_search_request_operator : json::open_enum {
     using open_enum::open_enum;
-    static constexpr std::string_view value = "=";
-    static constexpr std::string_view value_ = "!=";
+    static constexpr std::string_view eq = "=";
+    static constexpr std::string_view ne = "!=";
     static constexpr std::string_view in = "IN";
     static constexpr std::string_view nin = "NIN";
-    static constexpr std::string_view value__ = "<";
-    static constexpr std::string_view value___ = "<=";
-    static constexpr std::string_view value____ = ">";
-    static constexpr std::string_view value_____ = ">=";
-    static constexpr std::string_view value______ = "~";
-    static constexpr std::string_view value_______ = "!~";
-    static constexpr std::string_view value________ = "^";
-    static constexpr std::string_view value_________ = "$";
+    static constexpr std::string_view lt = "<";
+    static constexpr std::string_view le = "<=";
+    static constexpr std::string_view gt = ">";
+    static constexpr std::string_view ge = ">=";
+    static constexpr std::string_view contains = "~";
+    static constexpr std::string_view not_contains = "!~";
+    static constexpr std::string_view starts_with = "^";
+    static constexpr std::string_view ends_with = "$";
 };
 
 /// Values of `news_item_state`; unknown values are kept.
@@ -1053,6 +1053,9 @@ struct activity_log_metadata {
     nullable<std::string> auto_changed;
     nullable<std::int64_t> update_by;
     nullable<std::string> update_by_name;
+    std::optional<std::string> after;              ///< from the spec's examples
+    std::optional<std::string> before;             ///< from the spec's examples
+    std::optional<boost::json::object> message;    ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -1131,8 +1134,8 @@ struct admin_avatar {
 struct team_priority_level {
     static constexpr std::string_view schema_name = "team_priority_level";
 
-    nullable<std::vector<json::flex_id>> primary_team_ids;
-    nullable<std::vector<json::flex_id>> secondary_team_ids;
+    nullable<std::vector<json::int_id>> primary_team_ids;
+    nullable<std::vector<json::int_id>> secondary_team_ids;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -1149,7 +1152,7 @@ struct admin {
     std::optional<bool> away_mode_enabled;
     std::optional<bool> away_mode_reassign;
     std::optional<bool> has_inbox_seat;
-    std::optional<std::vector<json::flex_id>> team_ids;
+    std::optional<std::vector<json::int_id>> team_ids;
     nullable<models::admin_avatar> avatar;
     std::optional<models::team_priority_level> team_priority_level;
     boost::json::object extra;                     ///< unknown keys, kept
@@ -1170,8 +1173,8 @@ struct admin_list {
 struct admin_priority_level {
     static constexpr std::string_view schema_name = "admin_priority_level";
 
-    nullable<std::vector<json::flex_id>> primary_admin_ids;
-    nullable<std::vector<json::flex_id>> secondary_admin_ids;
+    nullable<std::vector<json::int_id>> primary_admin_ids;
+    nullable<std::vector<json::int_id>> secondary_admin_ids;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -1238,6 +1241,7 @@ struct app {
     std::optional<std::string> timezone;
     std::optional<std::int64_t> created_at; ///< epoch seconds
     std::optional<bool> identity_verification;
+    std::optional<bool> secure;                    ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -1254,7 +1258,7 @@ struct admin_with_app {
     std::optional<bool> away_mode_enabled;
     std::optional<bool> away_mode_reassign;
     std::optional<bool> has_inbox_seat;
-    std::optional<std::vector<json::flex_id>> team_ids;
+    std::optional<std::vector<json::int_id>> team_ids;
     std::optional<models::admin_with_app_avatar> avatar;
     nullable<bool> email_verified;
     nullable<models::app> app;
@@ -1320,6 +1324,7 @@ struct article_statistics {
     std::optional<double> happy_reaction_percentage;
     std::optional<double> neutral_reaction_percentage;
     std::optional<double> sad_reaction_percentage;
+    std::optional<std::int64_t> conversations;     ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -1332,7 +1337,7 @@ struct article_content {
     std::optional<std::string> title;
     std::optional<std::string> description;
     std::optional<std::string> body;
-    std::optional<json::flex_id> author_id;
+    std::optional<json::int_id> author_id;
     std::optional<models::article_content_state> state;
     std::optional<std::int64_t> created_at; ///< epoch seconds
     std::optional<std::int64_t> updated_at; ///< epoch seconds
@@ -1397,13 +1402,13 @@ struct article {
     std::optional<std::string> title;
     nullable<std::string> description;
     nullable<std::string> body;
-    std::optional<json::flex_id> author_id;
+    std::optional<json::int_id> author_id;
     std::optional<models::article_state> state;
     std::optional<std::int64_t> created_at; ///< epoch seconds
     std::optional<std::int64_t> updated_at; ///< epoch seconds
     nullable<std::string> url;
-    nullable<json::flex_id> parent_id;
-    std::optional<std::vector<json::flex_id>> parent_ids;
+    nullable<json::int_id> parent_id;
+    std::optional<std::vector<json::int_id>> parent_ids;
     nullable<std::string> parent_type;
     std::optional<std::string> default_locale;
     nullable<models::article_translated_content> translated_content;
@@ -1434,13 +1439,13 @@ struct article_list_item {
     std::optional<std::string> title;
     nullable<std::string> description;
     nullable<std::string> body;
-    std::optional<json::flex_id> author_id;
+    std::optional<json::int_id> author_id;
     std::optional<models::article_state> state;
     std::optional<std::int64_t> created_at; ///< epoch seconds
     std::optional<std::int64_t> updated_at; ///< epoch seconds
     nullable<std::string> url;
-    nullable<json::flex_id> parent_id;
-    std::optional<std::vector<json::flex_id>> parent_ids;
+    nullable<json::int_id> parent_id;
+    std::optional<std::vector<json::int_id>> parent_ids;
     nullable<std::string> parent_type;
     std::optional<std::string> default_locale;
     nullable<models::article_translated_content> translated_content;
@@ -1490,7 +1495,7 @@ struct articles_list_query {
 struct articles_search_query {
     std::optional<std::string> phrase;
     std::optional<std::string> state;
-    std::optional<std::int64_t> help_center_id;
+    std::optional<json::int_id> help_center_id;
     std::optional<bool> highlight;
 };
 
@@ -1793,7 +1798,7 @@ struct collection {
     std::optional<std::string> default_locale;
     nullable<models::group_translated_content> translated_content;
     nullable<json::flex_id> parent_id;
-    nullable<json::flex_id> help_center_id;
+    nullable<json::int_id> help_center_id;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -1822,9 +1827,9 @@ struct companies_attach_contact_request {
 /// Model of query parameters of `companies_find`.
 struct companies_find_query {
     std::optional<std::string> name;
-    std::optional<std::string> company_id;
-    std::optional<std::string> tag_id;
-    std::optional<std::string> segment_id;
+    std::optional<json::flex_id> company_id;
+    std::optional<json::flex_id> tag_id;
+    std::optional<json::flex_id> segment_id;
     std::optional<std::int64_t> page;
     std::optional<std::int64_t> per_page;
 };
@@ -1956,7 +1961,7 @@ struct company_scroll {
 
     std::optional<std::string> type;
     std::optional<std::vector<models::company>> data;
-    std::optional<models::cursor_pages> pages;
+    nullable<models::cursor_pages> pages;
     nullable<std::int64_t> total_count;
     std::optional<std::string> scroll_param;
     boost::json::object extra;                     ///< unknown keys, kept
@@ -2119,7 +2124,7 @@ struct component {
 struct context {
     static constexpr std::string_view schema_name = "context";
 
-    std::optional<json::flex_id> conversation_id;
+    std::optional<json::int_id> conversation_id;
     std::optional<models::context_location> location;
     std::optional<std::string> locale;
     std::optional<std::string> messenger_action_colour;
@@ -2227,6 +2232,8 @@ struct contact_location {
     nullable<std::string> country;
     nullable<std::string> region;
     nullable<std::string> city;
+    nullable<boost::json::value> continent_code;   ///< from the spec's examples
+    nullable<boost::json::value> country_code;     ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -2239,6 +2246,7 @@ struct contact_notes {
     std::optional<std::string> url;
     std::optional<std::int64_t> total_count;
     std::optional<bool> has_more;
+    std::optional<std::string> type;               ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -2248,6 +2256,7 @@ struct contact_social_profiles {
     static constexpr std::string_view schema_name = "contact_social_profiles";
 
     std::optional<std::vector<models::social_profile>> data;
+    std::optional<std::string> type;               ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -2260,6 +2269,7 @@ struct contact_tags {
     std::optional<std::string> url;
     std::optional<std::int64_t> total_count;
     std::optional<bool> has_more;
+    std::optional<std::string> type;               ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -2278,7 +2288,7 @@ struct contact {
     nullable<std::string> phone;
     nullable<std::string> formatted_phone;
     nullable<std::string> name;
-    nullable<json::flex_id> owner_id;
+    nullable<json::int_id> owner_id;
     std::optional<bool> has_hard_bounced;
     std::optional<bool> marked_email_as_spam;
     std::optional<bool> unsubscribed_from_emails;
@@ -2314,8 +2324,16 @@ struct contact {
     std::optional<models::contact_companies> companies;
     std::optional<models::contact_location> location;
     std::optional<models::contact_social_profiles> social_profiles;
-    boost::json::object extra;                     ///< unknown keys, kept
-    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+    std::optional<boost::json::object> opted_in_subscription_types;  ///< from the spec's examples
+    std::optional<boost::json::object> opted_out_subscription_types; ///< from the spec's examples
+    nullable<boost::json::value> referrer;                           ///< from the spec's examples
+    nullable<boost::json::value> utm_campaign;                       ///< from the spec's examples
+    nullable<boost::json::value> utm_content;                        ///< from the spec's examples
+    nullable<boost::json::value> utm_medium;                         ///< from the spec's examples
+    nullable<boost::json::value> utm_source;                         ///< from the spec's examples
+    nullable<boost::json::value> utm_term;                           ///< from the spec's examples
+    boost::json::object extra;                                       ///< unknown keys, kept
+    std::shared_ptr<const boost::json::value> raw;                   ///< response JSON (top level)
 };
 
 /// Model of the `contact_archived` schema.
@@ -2351,8 +2369,9 @@ struct contact_attached_companies {
     std::optional<std::vector<models::company>> companies;
     std::optional<std::int64_t> total_count;
     std::optional<models::pages_link> pages;
-    boost::json::object extra;                     ///< unknown keys, kept
-    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+    std::optional<std::vector<models::company>> data; ///< the `companies` list as the examples send it
+    boost::json::object extra;                        ///< unknown keys, kept
+    std::shared_ptr<const boost::json::value> raw;    ///< response JSON (top level)
 };
 
 /// Model of the `contact_company` schema.
@@ -2577,7 +2596,7 @@ struct content_import_source {
     static constexpr std::string_view schema_name = "content_import_source";
 
     std::optional<std::string> type;
-    std::optional<json::flex_id> id;
+    std::optional<json::int_id> id;
     std::optional<std::int64_t> last_synced_at; ///< epoch seconds
     std::optional<models::content_import_source_sync_behavior> sync_behavior;
     std::optional<models::content_import_source_status> status;
@@ -2782,23 +2801,26 @@ struct conversation {
     std::optional<models::conversation_state> state;
     std::optional<bool> read;
     std::optional<models::conversation_priority> priority;
-    nullable<json::flex_id> admin_assignee_id;
-    nullable<json::flex_id> team_assignee_id;
+    nullable<json::int_id> admin_assignee_id;
+    nullable<json::int_id> team_assignee_id;
     std::optional<models::tags> tags;
-    std::optional<models::conversation_rating> conversation_rating;
+    nullable<models::conversation_rating> conversation_rating;
     std::optional<models::conversation_source> source;
     std::optional<models::conversation_contacts> contacts;
-    std::optional<models::conversation_teammates> teammates;
+    nullable<models::conversation_teammates> teammates;
     std::optional<boost::json::object> custom_attributes; ///< object of any shape
-    std::optional<models::conversation_first_contact_reply> first_contact_reply;
+    nullable<models::conversation_first_contact_reply> first_contact_reply;
     nullable<models::sla_applied> sla_applied;
-    std::optional<models::conversation_statistics> statistics;
+    nullable<models::conversation_statistics> statistics;
     std::optional<models::conversation_parts> conversation_parts;
     std::optional<models::linked_object_list> linked_objects;
     std::optional<bool> ai_agent_participated;
     nullable<models::ai_agent> ai_agent;
-    boost::json::object extra;                     ///< unknown keys, kept
-    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+    std::optional<std::vector<boost::json::object>> customers; ///< from the spec's examples
+    nullable<boost::json::value> ticket;                       ///< from the spec's examples
+    std::optional<boost::json::object> topics;                 ///< from the spec's examples
+    boost::json::object extra;                                 ///< unknown keys, kept
+    std::shared_ptr<const boost::json::value> raw;             ///< response JSON (top level)
 };
 
 /// Model of the `conversation_attachment_files` schema.
@@ -2838,20 +2860,22 @@ struct conversation_list_item {
     std::optional<models::conversation_list_item_state> state;
     std::optional<bool> read;
     std::optional<models::conversation_list_item_priority> priority;
-    nullable<json::flex_id> admin_assignee_id;
-    nullable<json::flex_id> team_assignee_id;
+    nullable<json::int_id> admin_assignee_id;
+    nullable<json::int_id> team_assignee_id;
     std::optional<models::tags> tags;
-    std::optional<models::conversation_rating> conversation_rating;
+    nullable<models::conversation_rating> conversation_rating;
     std::optional<models::conversation_source> source;
     std::optional<models::conversation_contacts> contacts;
-    std::optional<models::conversation_teammates> teammates;
+    nullable<models::conversation_teammates> teammates;
     std::optional<boost::json::object> custom_attributes; ///< object of any shape
-    std::optional<models::conversation_first_contact_reply> first_contact_reply;
+    nullable<models::conversation_first_contact_reply> first_contact_reply;
     nullable<models::sla_applied> sla_applied;
-    std::optional<models::conversation_statistics> statistics;
+    nullable<models::conversation_statistics> statistics;
     std::optional<models::linked_object_list> linked_objects;
     std::optional<bool> ai_agent_participated;
     nullable<models::ai_agent> ai_agent;
+    nullable<boost::json::value> ticket;           ///< from the spec's examples
+    std::optional<boost::json::object> topics;     ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -2990,9 +3014,9 @@ struct create_article_request {
     std::optional<std::string> title;
     std::optional<std::string> description;
     std::optional<std::string> body;
-    std::optional<json::flex_id> author_id;
+    std::optional<json::int_id> author_id;
     std::optional<models::create_article_request_state> state;
-    std::optional<json::flex_id> parent_id;
+    std::optional<json::int_id> parent_id;
     std::optional<std::string> parent_type;
     std::optional<models::article_translated_content> translated_content;
     boost::json::object extra;                     ///< unknown keys, kept
@@ -3007,7 +3031,7 @@ struct create_collection_request {
     std::optional<std::string> description;
     nullable<models::group_translated_content> translated_content;
     nullable<json::flex_id> parent_id;
-    nullable<json::flex_id> help_center_id;
+    nullable<json::int_id> help_center_id;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3024,7 +3048,7 @@ struct create_contact_request {
     nullable<std::string> avatar;
     nullable<std::int64_t> signed_up_at; ///< epoch seconds
     nullable<std::int64_t> last_seen_at; ///< epoch seconds
-    nullable<json::flex_id> owner_id;
+    nullable<json::int_id> owner_id;
     nullable<bool> unsubscribed_from_emails;
     nullable<boost::json::object> custom_attributes;
     boost::json::object extra;                     ///< unknown keys, kept
@@ -3075,6 +3099,7 @@ struct create_data_attribute_request {
     std::optional<std::string> description;
     std::optional<std::vector<std::string>> options;
     std::optional<bool> messenger_writable;
+    std::optional<bool> archived;                  ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3134,7 +3159,7 @@ struct create_external_page_request {
     std::optional<std::string> url;
     std::optional<bool> fin_availability;
     std::optional<std::string> locale;
-    std::optional<json::flex_id> source_id;
+    std::optional<json::int_id> source_id;
     std::optional<json::flex_id> external_id;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
@@ -3145,7 +3170,7 @@ struct create_message_request_from {
     static constexpr std::string_view schema_name = "create_message_request_from";
 
     std::optional<models::create_message_request_from_type> type;
-    std::optional<json::flex_id> id;
+    std::optional<json::int_id> id;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3156,6 +3181,7 @@ struct create_message_request_to {
 
     std::optional<models::create_message_request_to_type> type;
     std::optional<json::flex_id> id;
+    std::optional<json::flex_id> user_id;          ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3172,6 +3198,7 @@ struct create_message_request {
     std::optional<models::create_message_request_to> to;
     std::optional<std::int64_t> created_at; ///< epoch seconds
     std::optional<bool> create_conversation_without_contact_reply;
+    std::optional<std::string> referer;            ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3189,6 +3216,7 @@ struct create_or_update_company_request {
     std::optional<boost::json::object> custom_attributes;
     std::optional<std::int64_t> remote_created_at; ///< epoch seconds
     std::optional<std::int64_t> monthly_spend;
+    std::optional<std::string> test;               ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3360,6 +3388,10 @@ struct custom_object_instance {
     std::optional<json::flex_id> external_id;
     std::optional<std::string> type;
     std::optional<boost::json::object> custom_attributes;
+    std::optional<std::int64_t> created_at;        ///< from the spec's examples
+    nullable<std::int64_t> external_created_at;    ///< from the spec's examples
+    nullable<std::int64_t> external_updated_at;    ///< from the spec's examples
+    std::optional<std::int64_t> updated_at;        ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3377,7 +3409,7 @@ struct custom_object_instance_deleted {
 
 /// Model of query parameters of `custom_object_instances_find`.
 struct custom_object_instances_find_query {
-    std::optional<std::string> external_id;
+    std::optional<json::flex_id> external_id;
 };
 
 /// Model of the `data_attribute` schema.
@@ -3385,7 +3417,7 @@ struct data_attribute {
     static constexpr std::string_view schema_name = "data_attribute";
 
     std::optional<std::string> type;
-    std::optional<json::flex_id> id;
+    std::optional<json::int_id> id;
     std::optional<models::data_attribute_model> model;
     std::optional<std::string> name;
     std::optional<std::string> full_name;
@@ -3467,6 +3499,7 @@ struct data_event_summary {
     std::optional<json::flex_id> intercom_user_id;
     std::optional<json::flex_id> user_id;
     std::optional<std::vector<models::data_event_summary_item>> events;
+    std::optional<boost::json::object> pages;      ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3486,8 +3519,8 @@ struct data_event_summary_item {
 
 /// Model of query parameters of `data_events_list`.
 struct data_events_list_query {
-    std::optional<std::string> user_id;
-    std::optional<std::string> intercom_user_id;
+    std::optional<json::flex_id> user_id;
+    std::optional<json::flex_id> intercom_user_id;
     std::optional<std::string> email;
     std::optional<std::string> type;
     std::optional<bool> summary;
@@ -3611,6 +3644,7 @@ struct detach_contact_from_conversation_request {
     static constexpr std::string_view schema_name = "detach_contact_from_conversation_request";
 
     std::optional<json::flex_id> admin_id;
+    std::optional<boost::json::object> customer;   ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3671,7 +3705,7 @@ struct external_page {
     std::optional<bool> ai_copilot_availability;
     std::optional<bool> fin_availability;
     std::optional<std::string> locale;
-    std::optional<json::flex_id> source_id;
+    std::optional<json::int_id> source_id;
     std::optional<json::flex_id> external_id;
     std::optional<std::int64_t> created_at;        ///< epoch seconds
     std::optional<std::int64_t> updated_at;        ///< epoch seconds
@@ -3889,6 +3923,7 @@ struct message {
     std::optional<std::string> body;
     std::optional<models::message_message_type> message_type;
     std::optional<json::flex_id> conversation_id;
+    std::optional<boost::json::object> owner;      ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -3935,7 +3970,7 @@ struct news_item {
     std::optional<json::flex_id> workspace_id;
     std::optional<std::string> title;
     std::optional<std::string> body;
-    std::optional<json::flex_id> sender_id;
+    std::optional<json::int_id> sender_id;
     std::optional<models::news_item_state> state;
     std::optional<std::vector<models::newsfeed_assignment>> newsfeed_assignments;
     std::optional<std::vector<std::string>> labels;
@@ -3954,7 +3989,7 @@ struct news_item_request {
 
     std::optional<std::string> title;
     std::optional<std::string> body;
-    std::optional<json::flex_id> sender_id;
+    std::optional<json::int_id> sender_id;
     std::optional<models::news_item_request_state> state;
     std::optional<bool> deliver_silently;
     std::optional<std::vector<std::string>> labels;
@@ -3981,7 +4016,7 @@ struct newsfeed {
 struct newsfeed_assignment {
     static constexpr std::string_view schema_name = "newsfeed_assignment";
 
-    std::optional<json::flex_id> newsfeed_id;
+    std::optional<json::int_id> newsfeed_id;
     std::optional<std::int64_t> published_at;      ///< epoch seconds
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
@@ -4029,6 +4064,7 @@ struct notes_create_request {
 
     std::optional<std::string> body;
     std::optional<json::flex_id> admin_id;
+    std::optional<json::flex_id> contact_id;       ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -4096,6 +4132,7 @@ struct phone_switch {
 
     std::optional<std::string> type;
     std::optional<std::string> phone;
+    std::optional<std::string> url;                ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -4499,7 +4536,7 @@ struct team {
     std::optional<std::string> type;
     std::optional<json::flex_id> id;
     std::optional<std::string> name;
-    std::optional<std::vector<json::flex_id>> admin_ids;
+    std::optional<std::vector<json::int_id>> admin_ids;
     std::optional<models::admin_priority_level> admin_priority_level;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
@@ -4542,7 +4579,9 @@ struct ticket_type_attribute_list {
 
     std::optional<std::string> type;
     std::optional<std::vector<models::ticket_type_attribute>> ticket_type_attributes;
-    boost::json::object extra;                     ///< unknown keys, kept
+    std::optional<std::vector<models::ticket_type_attribute>>
+        data;                  ///< the `ticket_type_attributes` list as the examples send it
+    boost::json::object extra; ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
 
@@ -4561,6 +4600,7 @@ struct ticket_type {
     std::optional<bool> archived;
     std::optional<std::int64_t> created_at;        ///< epoch seconds
     std::optional<std::int64_t> updated_at;        ///< epoch seconds
+    std::optional<bool> is_internal;               ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -4705,7 +4745,7 @@ struct ticket_type_attribute {
     std::optional<bool> visible_on_create;
     std::optional<bool> visible_to_contacts;
     std::optional<bool> default_; ///< JSON key `default`
-    std::optional<json::flex_id> ticket_type_id;
+    std::optional<json::int_id> ticket_type_id;
     std::optional<bool> archived;
     std::optional<std::int64_t> created_at;        ///< epoch seconds
     std::optional<std::int64_t> updated_at;        ///< epoch seconds
@@ -4767,7 +4807,7 @@ struct update_article_request_body {
     std::optional<std::string> title;
     std::optional<std::string> description;
     std::optional<std::string> body;
-    std::optional<json::flex_id> author_id;
+    std::optional<json::int_id> author_id;
     std::optional<models::update_article_request_body_state> state;
     std::optional<json::flex_id> parent_id;
     std::optional<std::string> parent_type;
@@ -4800,7 +4840,7 @@ struct update_contact_request {
     nullable<std::string> avatar;
     nullable<std::int64_t> signed_up_at; ///< epoch seconds
     nullable<std::int64_t> last_seen_at; ///< epoch seconds
-    nullable<json::flex_id> owner_id;
+    nullable<json::int_id> owner_id;
     nullable<bool> unsubscribed_from_emails;
     nullable<boost::json::object> custom_attributes;
     boost::json::object extra;                     ///< unknown keys, kept
@@ -4858,7 +4898,7 @@ struct update_external_page_request {
     std::optional<std::string> url;
     std::optional<bool> fin_availability;
     std::optional<std::string> locale;
-    std::optional<json::flex_id> source_id;
+    std::optional<json::int_id> source_id;
     std::optional<json::flex_id> external_id;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
@@ -5035,6 +5075,7 @@ struct visitor {
     nullable<std::string> utm_source;
     nullable<std::string> utm_term;
     nullable<bool> do_not_track;
+    nullable<boost::json::value> last_request_at;  ///< from the spec's examples
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -5063,7 +5104,7 @@ struct visitor_tags_tags_item {
 
 /// Model of query parameters of `visitors_find`.
 struct visitors_find_query {
-    std::optional<std::string> user_id;
+    std::optional<json::flex_id> user_id;
 };
 
 // JSON conversions (defined in src/models). `decode` fails only when the JSON is not an

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace intercom::models {
@@ -17,6 +18,9 @@ struct model_codec {
     /// False when `in` is not an object of that model (variants accept anything). When `unknown`
     /// is not null it receives the number of keys kept in `extra` (not mapped to a typed field).
     bool (*roundtrip)(const boost::json::value& in, boost::json::value& out, std::size_t* unknown);
+    /// Decodes `in` and encodes it as a request would (ids in the JSON kind the API declares).
+    /// False when `in` is not an object of that model or a value cannot be sent (`error` says why).
+    bool (*encode_as_request)(const boost::json::value& in, boost::json::value& out, std::string* error);
 };
 
 /// Every generated model (structs and variants), sorted by name.

@@ -35,6 +35,14 @@ public:
     boost::asio::awaitable<result<models::activity_log_list>>
     try_list_activity_logs(models::admins_list_activity_logs_query query = {},
                            request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::activity_log_list> list_activity_logs(request_options opts) const {
+        return list_activity_logs({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::activity_log_list>>
+    try_list_activity_logs(request_options opts) const {
+        return try_list_activity_logs({}, std::move(opts));
+    }
 
     /// Every `activity_log` item of `list_activity_logs`, fetched page by page (cursor style, items in
     /// `activity_logs`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -42,12 +50,24 @@ public:
     pagination::pager<models::activity_log>
     list_activity_logs_all(models::admins_list_activity_logs_query query = {},
                            pagination::pager_options pager = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::activity_log> list_activity_logs_all(pagination::pager_options pager,
+                                                                   request_options opts = {}) const {
+        return list_activity_logs_all({}, std::move(pager), std::move(opts));
+    }
 
     /// GET /admins
     boost::asio::awaitable<models::admin_list> list(models::admins_list_query query = {},
                                                     request_options opts = {}) const;
     boost::asio::awaitable<result<models::admin_list>> try_list(models::admins_list_query query = {},
                                                                 request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::admin_list> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::admin_list>> try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// GET /admins/{admin_id}
     boost::asio::awaitable<models::admin> retrieve(std::string admin_id, request_options opts = {}) const;

@@ -24,6 +24,13 @@ public:
                                                       request_options opts = {}) const;
     boost::asio::awaitable<result<models::article_list>> try_list(models::articles_list_query query = {},
                                                                   request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::article_list> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::article_list>> try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// Every `article_list_item` item of `list`, fetched page by page (page_number style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -31,6 +38,11 @@ public:
     pagination::pager<models::article_list_item> list_all(models::articles_list_query query = {},
                                                           pagination::pager_options pager = {},
                                                           request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::article_list_item> list_all(pagination::pager_options pager,
+                                                          request_options opts = {}) const {
+        return list_all({}, std::move(pager), std::move(opts));
+    }
 
     /// POST /articles
     boost::asio::awaitable<models::article> create(models::create_article_request body,
@@ -61,6 +73,13 @@ public:
                                                                     request_options opts = {}) const;
     boost::asio::awaitable<result<models::search_articles_response>>
     try_search(models::articles_search_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::search_articles_response> search(request_options opts) const {
+        return search({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::search_articles_response>> try_search(request_options opts) const {
+        return try_search({}, std::move(opts));
+    }
 
     /// Every `article` item of `search`, fetched page by page (cursor style, items in `data.articles`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -68,6 +87,11 @@ public:
     pagination::pager<models::article> search_all(models::articles_search_query query = {},
                                                   pagination::pager_options pager = {},
                                                   request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::article> search_all(pagination::pager_options pager,
+                                                  request_options opts = {}) const {
+        return search_all({}, std::move(pager), std::move(opts));
+    }
 
     const intercom::client& get_client() const noexcept { return client_; }
 

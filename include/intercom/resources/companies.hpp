@@ -30,6 +30,13 @@ public:
                                                                  request_options opts = {}) const;
     boost::asio::awaitable<result<models::companies_find_response>>
     try_find(models::companies_find_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::companies_find_response> find(request_options opts) const {
+        return find({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::companies_find_response>> try_find(request_options opts) const {
+        return try_find({}, std::move(opts));
+    }
 
     /// Every `company` item of `find`, fetched page by page (page_number style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -37,6 +44,11 @@ public:
     pagination::pager<models::company> find_all(models::companies_find_query query = {},
                                                 pagination::pager_options pager = {},
                                                 request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::company> find_all(pagination::pager_options pager,
+                                                request_options opts = {}) const {
+        return find_all({}, std::move(pager), std::move(opts));
+    }
 
     /// GET /companies/{company_id}
     boost::asio::awaitable<models::company> retrieve(std::string company_id, request_options opts = {}) const;
@@ -61,6 +73,15 @@ public:
     boost::asio::awaitable<result<models::company_attached_contacts>>
     try_list_contacts(std::string company_id, models::companies_list_contacts_query query = {},
                       request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::company_attached_contacts> list_contacts(std::string company_id,
+                                                                            request_options opts) const {
+        return list_contacts(std::move(company_id), {}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::company_attached_contacts>>
+    try_list_contacts(std::string company_id, request_options opts) const {
+        return try_list_contacts(std::move(company_id), {}, std::move(opts));
+    }
 
     /// Every `contact` item of `list_contacts`, fetched page by page (page_number style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -69,6 +90,12 @@ public:
                                                          models::companies_list_contacts_query query = {},
                                                          pagination::pager_options pager = {},
                                                          request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::contact> list_contacts_all(std::string company_id,
+                                                         pagination::pager_options pager,
+                                                         request_options opts = {}) const {
+        return list_contacts_all(std::move(company_id), {}, std::move(pager), std::move(opts));
+    }
 
     /// GET /companies/{company_id}/segments
     boost::asio::awaitable<models::company_attached_segments> list_segments(std::string company_id,
@@ -81,6 +108,13 @@ public:
                                                       request_options opts = {}) const;
     boost::asio::awaitable<result<models::company_list>> try_list(models::companies_list_query query = {},
                                                                   request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::company_list> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::company_list>> try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// Every `company` item of `list`, fetched page by page (page_number style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -88,12 +122,24 @@ public:
     pagination::pager<models::company> list_all(models::companies_list_query query = {},
                                                 pagination::pager_options pager = {},
                                                 request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::company> list_all(pagination::pager_options pager,
+                                                request_options opts = {}) const {
+        return list_all({}, std::move(pager), std::move(opts));
+    }
 
     /// GET /companies/scroll
     boost::asio::awaitable<models::company_scroll> scroll(models::companies_scroll_query query = {},
                                                           request_options opts = {}) const;
     boost::asio::awaitable<result<models::company_scroll>>
     try_scroll(models::companies_scroll_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::company_scroll> scroll(request_options opts) const {
+        return scroll({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::company_scroll>> try_scroll(request_options opts) const {
+        return try_scroll({}, std::move(opts));
+    }
 
     /// Every `company` item of `scroll`, fetched page by page (scroll style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -101,6 +147,11 @@ public:
     pagination::pager<models::company> scroll_all(models::companies_scroll_query query = {},
                                                   pagination::pager_options pager = {},
                                                   request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::company> scroll_all(pagination::pager_options pager,
+                                                  request_options opts = {}) const {
+        return scroll_all({}, std::move(pager), std::move(opts));
+    }
 
     /// POST /contacts/{contact_id}/companies
     boost::asio::awaitable<models::company> attach_contact(std::string contact_id,

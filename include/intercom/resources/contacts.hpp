@@ -26,6 +26,15 @@ public:
     boost::asio::awaitable<result<models::contact_attached_companies>>
     try_list_companies(std::string contact_id, models::contacts_list_companies_query query = {},
                        request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::contact_attached_companies> list_companies(std::string contact_id,
+                                                                              request_options opts) const {
+        return list_companies(std::move(contact_id), {}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::contact_attached_companies>>
+    try_list_companies(std::string contact_id, request_options opts) const {
+        return try_list_companies(std::move(contact_id), {}, std::move(opts));
+    }
 
     /// Every `company` item of `list_companies`, fetched page by page (page_number style, items in
     /// `companies`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -34,6 +43,12 @@ public:
                                                           models::contacts_list_companies_query query = {},
                                                           pagination::pager_options pager = {},
                                                           request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::company> list_companies_all(std::string contact_id,
+                                                          pagination::pager_options pager,
+                                                          request_options opts = {}) const {
+        return list_companies_all(std::move(contact_id), {}, std::move(pager), std::move(opts));
+    }
 
     /// GET /contacts/{contact_id}/segments
     boost::asio::awaitable<models::contact_segments> list_segments(std::string contact_id,
@@ -81,6 +96,28 @@ public:
                                                         request_options opts = {}) const;
     boost::asio::awaitable<result<models::contact_list>> try_search(models::search_request body,
                                                                     request_options opts = {}) const;
+    /// One page of results for a query of the typed builder (validated first: an invalid query fails
+    /// with `errc::invalid_query` before any request), e.g.
+    /// `co_await cl.contacts().search(search::field("email") == "a@b.c")`.
+    boost::asio::awaitable<models::contact_list> search(search::search_request query,
+                                                        request_options opts = {}) const;
+    boost::asio::awaitable<models::contact_list> search(search::search_request query,
+                                                        search::validation_options validation,
+                                                        request_options opts = {}) const;
+    boost::asio::awaitable<models::contact_list> search(search::expr query, request_options opts = {}) const {
+        return search(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                      std::move(opts));
+    }
+    boost::asio::awaitable<result<models::contact_list>> try_search(search::search_request query,
+                                                                    request_options opts = {}) const;
+    boost::asio::awaitable<result<models::contact_list>> try_search(search::search_request query,
+                                                                    search::validation_options validation,
+                                                                    request_options opts = {}) const;
+    boost::asio::awaitable<result<models::contact_list>> try_search(search::expr query,
+                                                                    request_options opts = {}) const {
+        return try_search(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                          std::move(opts));
+    }
 
     /// Every `contact` item of `search`, fetched page by page (search style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -90,16 +127,32 @@ public:
                                                   request_options opts = {}) const;
     /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`
     /// before any request.
-    result<pagination::pager<models::contact>> search_all(search::search_request body,
+    result<pagination::pager<models::contact>> search_all(search::search_request query,
                                                           pagination::pager_options pager = {},
-                                                          request_options opts = {},
-                                                          search::validation_options validation = {}) const;
+                                                          request_options opts = {}) const;
+    result<pagination::pager<models::contact>> search_all(search::search_request query,
+                                                          search::validation_options validation,
+                                                          pagination::pager_options pager = {},
+                                                          request_options opts = {}) const;
+    /// One query, e.g. `search_all(search::field("state") == "open")`.
+    result<pagination::pager<models::contact>>
+    search_all(search::expr query, pagination::pager_options pager = {}, request_options opts = {}) const {
+        return search_all(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                          std::move(pager), std::move(opts));
+    }
 
     /// GET /contacts
     boost::asio::awaitable<models::contact_list> list(models::contacts_list_query query = {},
                                                       request_options opts = {}) const;
     boost::asio::awaitable<result<models::contact_list>> try_list(models::contacts_list_query query = {},
                                                                   request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::contact_list> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::contact_list>> try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// Every `contact` item of `list`, fetched page by page (cursor style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -107,6 +160,11 @@ public:
     pagination::pager<models::contact> list_all(models::contacts_list_query query = {},
                                                 pagination::pager_options pager = {},
                                                 request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::contact> list_all(pagination::pager_options pager,
+                                                request_options opts = {}) const {
+        return list_all({}, std::move(pager), std::move(opts));
+    }
 
     /// POST /contacts
     boost::asio::awaitable<models::contact> create(models::create_contact_request body,

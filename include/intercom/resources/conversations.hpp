@@ -24,6 +24,14 @@ public:
     list(models::conversations_list_query query = {}, request_options opts = {}) const;
     boost::asio::awaitable<result<models::paginated_conversation_response>>
     try_list(models::conversations_list_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::paginated_conversation_response> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::paginated_conversation_response>>
+    try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// Every `conversation_list_item` item of `list`, fetched page by page (cursor style, items in
     /// `conversations`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -31,6 +39,11 @@ public:
     pagination::pager<models::conversation_list_item> list_all(models::conversations_list_query query = {},
                                                                pagination::pager_options pager = {},
                                                                request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::conversation_list_item> list_all(pagination::pager_options pager,
+                                                               request_options opts = {}) const {
+        return list_all({}, std::move(pager), std::move(opts));
+    }
 
     /// POST /conversations
     boost::asio::awaitable<models::conversations_create_response>
@@ -45,6 +58,15 @@ public:
     boost::asio::awaitable<result<models::conversation>>
     try_retrieve(std::string conversation_id, models::conversations_retrieve_query query = {},
                  request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::conversation> retrieve(std::string conversation_id,
+                                                          request_options opts) const {
+        return retrieve(std::move(conversation_id), {}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::conversation>> try_retrieve(std::string conversation_id,
+                                                                      request_options opts) const {
+        return try_retrieve(std::move(conversation_id), {}, std::move(opts));
+    }
 
     /// PUT /conversations/{conversation_id}
     boost::asio::awaitable<models::conversation> update(std::string conversation_id,
@@ -54,6 +76,17 @@ public:
     boost::asio::awaitable<result<models::conversation>>
     try_update(std::string conversation_id, models::update_conversation_request body,
                models::conversations_update_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::conversation> update(std::string conversation_id,
+                                                        models::update_conversation_request body,
+                                                        request_options opts) const {
+        return update(std::move(conversation_id), std::move(body), {}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::conversation>> try_update(std::string conversation_id,
+                                                                    models::update_conversation_request body,
+                                                                    request_options opts) const {
+        return try_update(std::move(conversation_id), std::move(body), {}, std::move(opts));
+    }
 
     /// DELETE /conversations/{id} (Unstable version only)
     boost::asio::awaitable<models::conversation_deleted> remove(std::string id,
@@ -66,6 +99,29 @@ public:
                                                                            request_options opts = {}) const;
     boost::asio::awaitable<result<models::paginated_conversation_response>>
     try_search(models::search_request body, request_options opts = {}) const;
+    /// One page of results for a query of the typed builder (validated first: an invalid query fails
+    /// with `errc::invalid_query` before any request), e.g.
+    /// `co_await cl.conversations().search(search::field("email") == "a@b.c")`.
+    boost::asio::awaitable<models::paginated_conversation_response> search(search::search_request query,
+                                                                           request_options opts = {}) const;
+    boost::asio::awaitable<models::paginated_conversation_response>
+    search(search::search_request query, search::validation_options validation,
+           request_options opts = {}) const;
+    boost::asio::awaitable<models::paginated_conversation_response> search(search::expr query,
+                                                                           request_options opts = {}) const {
+        return search(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                      std::move(opts));
+    }
+    boost::asio::awaitable<result<models::paginated_conversation_response>>
+    try_search(search::search_request query, request_options opts = {}) const;
+    boost::asio::awaitable<result<models::paginated_conversation_response>>
+    try_search(search::search_request query, search::validation_options validation,
+               request_options opts = {}) const;
+    boost::asio::awaitable<result<models::paginated_conversation_response>>
+    try_search(search::expr query, request_options opts = {}) const {
+        return try_search(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                          std::move(opts));
+    }
 
     /// Every `conversation_list_item` item of `search`, fetched page by page (search style, items in
     /// `conversations`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -75,9 +131,18 @@ public:
                                                                  request_options opts = {}) const;
     /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`
     /// before any request.
+    result<pagination::pager<models::conversation_list_item>> search_all(search::search_request query,
+                                                                         pagination::pager_options pager = {},
+                                                                         request_options opts = {}) const;
     result<pagination::pager<models::conversation_list_item>>
-    search_all(search::search_request body, pagination::pager_options pager = {}, request_options opts = {},
-               search::validation_options validation = {}) const;
+    search_all(search::search_request query, search::validation_options validation,
+               pagination::pager_options pager = {}, request_options opts = {}) const;
+    /// One query, e.g. `search_all(search::field("state") == "open")`.
+    result<pagination::pager<models::conversation_list_item>>
+    search_all(search::expr query, pagination::pager_options pager = {}, request_options opts = {}) const {
+        return search_all(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                          std::move(pager), std::move(opts));
+    }
 
     /// POST /conversations/{conversation_id}/reply
     boost::asio::awaitable<models::conversation> reply(std::string conversation_id,

@@ -35,6 +35,15 @@ public:
     boost::asio::awaitable<result<models::custom_object_instance>>
     try_find(std::string custom_object_type_identifier, models::custom_object_instances_find_query query = {},
              request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::custom_object_instance> find(std::string custom_object_type_identifier,
+                                                                request_options opts) const {
+        return find(std::move(custom_object_type_identifier), {}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::custom_object_instance>>
+    try_find(std::string custom_object_type_identifier, request_options opts) const {
+        return try_find(std::move(custom_object_type_identifier), {}, std::move(opts));
+    }
 
     /// GET /custom_object_instances/{custom_object_type_identifier}/{id} (Unstable version only)
     boost::asio::awaitable<models::custom_object_instance>

@@ -23,6 +23,13 @@ public:
                                                              request_options opts = {}) const;
     boost::asio::awaitable<result<models::data_attribute_list>>
     try_list(models::data_attributes_list_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::data_attribute_list> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::data_attribute_list>> try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// POST /data_attributes
     boost::asio::awaitable<models::data_attribute> create(models::create_data_attribute_request body,

@@ -30,6 +30,13 @@ public:
                                                                    request_options opts = {}) const;
     boost::asio::awaitable<result<models::data_events_list_response>>
     try_list(models::data_events_list_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::data_events_list_response> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::data_events_list_response>> try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// Every `data_event` item of `list`, fetched page by page (next_url style, items in `events`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -37,6 +44,11 @@ public:
     pagination::pager<models::data_event> list_all(models::data_events_list_query query = {},
                                                    pagination::pager_options pager = {},
                                                    request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::data_event> list_all(pagination::pager_options pager,
+                                                   request_options opts = {}) const {
+        return list_all({}, std::move(pager), std::move(opts));
+    }
 
     /// POST /events/summaries
     boost::asio::awaitable<void> create_summaries(models::create_data_event_summaries_request body,

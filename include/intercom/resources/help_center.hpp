@@ -25,6 +25,13 @@ public:
     boost::asio::awaitable<result<models::collection_list>>
     try_list_collections(models::help_center_list_collections_query query = {},
                          request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::collection_list> list_collections(request_options opts) const {
+        return list_collections({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::collection_list>> try_list_collections(request_options opts) const {
+        return try_list_collections({}, std::move(opts));
+    }
 
     /// Every `collection` item of `list_collections`, fetched page by page (page_number style, items in
     /// `data`); `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the request
@@ -32,6 +39,11 @@ public:
     pagination::pager<models::collection>
     list_collections_all(models::help_center_list_collections_query query = {},
                          pagination::pager_options pager = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::collection> list_collections_all(pagination::pager_options pager,
+                                                               request_options opts = {}) const {
+        return list_collections_all({}, std::move(pager), std::move(opts));
+    }
 
     /// POST /help_center/collections
     boost::asio::awaitable<models::collection> create_collection(models::create_collection_request body,
@@ -70,6 +82,13 @@ public:
                                                           request_options opts = {}) const;
     boost::asio::awaitable<result<models::help_center_list>>
     try_list(models::help_center_list_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::help_center_list> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::help_center_list>> try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// Every `help_center` item of `list`, fetched page by page (page_number style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -77,6 +96,11 @@ public:
     pagination::pager<models::help_center> list_all(models::help_center_list_query query = {},
                                                     pagination::pager_options pager = {},
                                                     request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::help_center> list_all(pagination::pager_options pager,
+                                                    request_options opts = {}) const {
+        return list_all({}, std::move(pager), std::move(opts));
+    }
 
     const intercom::client& get_client() const noexcept { return client_; }
 

@@ -24,6 +24,14 @@ public:
     list(std::string contact_id, models::notes_list_query query = {}, request_options opts = {}) const;
     boost::asio::awaitable<result<models::note_list>>
     try_list(std::string contact_id, models::notes_list_query query = {}, request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::note_list> list(std::string contact_id, request_options opts) const {
+        return list(std::move(contact_id), {}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::note_list>> try_list(std::string contact_id,
+                                                               request_options opts) const {
+        return try_list(std::move(contact_id), {}, std::move(opts));
+    }
 
     /// Every `note` item of `list`, fetched page by page (page_number style, items in `data`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -31,6 +39,11 @@ public:
     pagination::pager<models::note> list_all(std::string contact_id, models::notes_list_query query = {},
                                              pagination::pager_options pager = {},
                                              request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::note> list_all(std::string contact_id, pagination::pager_options pager,
+                                             request_options opts = {}) const {
+        return list_all(std::move(contact_id), {}, std::move(pager), std::move(opts));
+    }
 
     /// POST /contacts/{contact_id}/notes
     boost::asio::awaitable<models::note> create(std::string contact_id, models::notes_create_request body,

@@ -24,6 +24,13 @@ public:
                                                       request_options opts = {}) const;
     boost::asio::awaitable<result<models::segment_list>> try_list(models::segments_list_query query = {},
                                                                   request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::segment_list> list(request_options opts) const {
+        return list({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::segment_list>> try_list(request_options opts) const {
+        return try_list({}, std::move(opts));
+    }
 
     /// Every `segment` item of `list`, fetched page by page (cursor style, items in `segments`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -31,6 +38,11 @@ public:
     pagination::pager<models::segment> list_all(models::segments_list_query query = {},
                                                 pagination::pager_options pager = {},
                                                 request_options opts = {}) const;
+    /// As above without query parameters.
+    pagination::pager<models::segment> list_all(pagination::pager_options pager,
+                                                request_options opts = {}) const {
+        return list_all({}, std::move(pager), std::move(opts));
+    }
 
     /// GET /segments/{segment_id}
     boost::asio::awaitable<models::segment> retrieve(std::string segment_id, request_options opts = {}) const;

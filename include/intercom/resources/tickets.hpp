@@ -53,6 +53,28 @@ public:
                                                        request_options opts = {}) const;
     boost::asio::awaitable<result<models::ticket_list>> try_search(models::search_request body,
                                                                    request_options opts = {}) const;
+    /// One page of results for a query of the typed builder (validated first: an invalid query fails
+    /// with `errc::invalid_query` before any request), e.g.
+    /// `co_await cl.tickets().search(search::field("email") == "a@b.c")`.
+    boost::asio::awaitable<models::ticket_list> search(search::search_request query,
+                                                       request_options opts = {}) const;
+    boost::asio::awaitable<models::ticket_list> search(search::search_request query,
+                                                       search::validation_options validation,
+                                                       request_options opts = {}) const;
+    boost::asio::awaitable<models::ticket_list> search(search::expr query, request_options opts = {}) const {
+        return search(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                      std::move(opts));
+    }
+    boost::asio::awaitable<result<models::ticket_list>> try_search(search::search_request query,
+                                                                   request_options opts = {}) const;
+    boost::asio::awaitable<result<models::ticket_list>> try_search(search::search_request query,
+                                                                   search::validation_options validation,
+                                                                   request_options opts = {}) const;
+    boost::asio::awaitable<result<models::ticket_list>> try_search(search::expr query,
+                                                                   request_options opts = {}) const {
+        return try_search(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                          std::move(opts));
+    }
 
     /// Every `ticket` item of `search`, fetched page by page (search style, items in `tickets`);
     /// `co_await p.next()` for items, `p.next_page()` for pages. Paging parameters in the
@@ -62,10 +84,19 @@ public:
                                                  request_options opts = {}) const;
     /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`
     /// before any request.
-    result<pagination::pager<models::ticket>> search_all(search::search_request body,
+    result<pagination::pager<models::ticket>> search_all(search::search_request query,
                                                          pagination::pager_options pager = {},
-                                                         request_options opts = {},
-                                                         search::validation_options validation = {}) const;
+                                                         request_options opts = {}) const;
+    result<pagination::pager<models::ticket>> search_all(search::search_request query,
+                                                         search::validation_options validation,
+                                                         pagination::pager_options pager = {},
+                                                         request_options opts = {}) const;
+    /// One query, e.g. `search_all(search::field("state") == "open")`.
+    result<pagination::pager<models::ticket>>
+    search_all(search::expr query, pagination::pager_options pager = {}, request_options opts = {}) const {
+        return search_all(search::search_request{std::move(query), std::nullopt, std::nullopt, std::nullopt},
+                          std::move(pager), std::move(opts));
+    }
 
     const intercom::client& get_client() const noexcept { return client_; }
 

@@ -29,6 +29,13 @@ public:
                                                  request_options opts = {}) const;
     boost::asio::awaitable<result<models::visitor>> try_find(models::visitors_find_query query = {},
                                                              request_options opts = {}) const;
+    /// As above without query parameters.
+    boost::asio::awaitable<models::visitor> find(request_options opts) const {
+        return find({}, std::move(opts));
+    }
+    boost::asio::awaitable<result<models::visitor>> try_find(request_options opts) const {
+        return try_find({}, std::move(opts));
+    }
 
     /// POST /visitors/convert
     boost::asio::awaitable<models::contact> convert(models::convert_visitor_request body,

@@ -66,6 +66,14 @@ BOOST_AUTO_TEST_CASE(every_example_round_trips, *boost::unit_test::precondition(
         bool same = json_equal(e.at("value"), out);
         BOOST_TEST(same, where << " (" << model << "): re-encoded JSON differs\n in:  "
                                << boost::json::serialize(e.at("value")) << "\n out: " << boost::json::serialize(out));
+        // rules from the examples (tools/codegen README): no top-level key of a response, request or
+        // schema example is left in `extra`
+        // (except request examples of deliberately invalid bodies, answered with a 4xx: an object where
+        // the schema has a list, `null` for a required string; keeping those values as sent is right)
+        const bool invalid_request = where.find("(too_few_options_in_list)") != std::string::npos ||
+                                     where.find("(no_body_supplied_for") != std::string::npos;
+        if (where.rfind("property", 0) != 0 && !invalid_request)
+            BOOST_TEST(unknown == 0u, where << " (" << model << "): " << unknown << " top-level keys in extra");
         if (same) {
             ++ok;
             if (where.rfind("response", 0) == 0) ++responses;
