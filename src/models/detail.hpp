@@ -1,11 +1,11 @@
 // Internal helpers of the generated resource methods (not installed).
 #pragma once
 
-#include "query.hpp"
+#include "generated/query.hpp"
 
 #include <intercom/client.hpp>
 #include <intercom/json/conversion.hpp>
-#include <intercom/models/models.hpp>
+#include <intercom/models/generated/all.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
