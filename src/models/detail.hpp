@@ -1,11 +1,11 @@
 // Internal helpers of the generated resource methods (not installed).
 #pragma once
 
-#include "query.hpp"
+#include "generated/query.hpp"
 
 #include <intercom/client.hpp>
 #include <intercom/json/conversion.hpp>
-#include <intercom/models/models.hpp>
+#include <intercom/models/generated/all.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
@@ -13,6 +13,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <type_traits>
 #include <string>
 #include <string_view>
 
@@ -25,6 +27,52 @@ inline std::string encode_segment(std::string_view s) { return boost::urls::enco
 inline std::string to_query_value(const std::string& v) { return v; }
 inline std::string to_query_value(std::int64_t v) { return std::to_string(v); }
 inline std::string to_query_value(bool v) { return v ? "true" : "false"; }
+inline std::string to_query_value(const json::flex_id& v) { return v.str(); }
+inline std::string to_query_value(const json::int_id& v) {
+    if (!v.as_integer())
+        json::request_encoding::fail("id \"" + v.str() + "\" is not an integer; the API declares this id an integer");
+    return v.str();
+}
+template <class E>
+    requires std::is_base_of_v<json::open_enum, E>
+std::string to_query_value(const E& v) {
+    return v.str();
+}
+
+/// `errc::invalid_argument` for a value that cannot be sent as the API declares it.
+inline error_info invalid_request_value(std::string what) {
+    error_info e{errc::invalid_argument};
+    e.diag.message = std::move(what);
+    return e;
+}
+
+/// Encodes `query` into `req.query` with ids in their declared kind; an error if one cannot be.
+template <class Query>
+std::optional<error_info> set_query(query_params& out, const Query& query) {
+    json::request_encoding ids;
+    append_query(out, query);
+    if (!ids.error().empty()) return invalid_request_value(ids.error());
+    return std::nullopt;
+}
+
+/// Encodes `body` (ids in their declared kind) as the JSON of a request.
+template <class Body>
+result<boost::json::value> encode_request_body(const Body& body) {
+    json::request_encoding ids;
+    boost::json::value jv;
+    encode(jv, body);
+    if (!ids.error().empty()) return invalid_request_value(ids.error());
+    return jv;
+}
+
+/// Sets `req.body` to the JSON text of `body` (ids in their declared kind), or an error.
+template <class Body>
+std::optional<error_info> set_body(api_request& req, const Body& body) {
+    auto o = encode_request_body(body);
+    if (!o) return std::move(o).error();
+    req.body = boost::json::serialize(*o);
+    return std::nullopt;
+}
 
 template <class T>
 std::string to_json_text(const T& body) {

@@ -3,9 +3,26 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 
 namespace intercom::json {
+
+namespace {
+thread_local request_encoding* innermost_request_encoding = nullptr;
+} // namespace
+
+request_encoding::request_encoding() noexcept : outer_(innermost_request_encoding) {
+    innermost_request_encoding = this;
+}
+
+request_encoding::~request_encoding() { innermost_request_encoding = outer_; }
+
+request_encoding* request_encoding::current() noexcept { return innermost_request_encoding; }
+
+void request_encoding::fail(std::string message) {
+    if (auto* s = innermost_request_encoding; s && s->error_.empty()) s->error_ = std::move(message);
+}
 
 std::optional<std::int64_t> flex_id::as_integer() const noexcept {
     std::int64_t v = 0;
@@ -62,6 +79,14 @@ bool decode(const boost::json::value& v, flex_id& out) {
     return false;
 }
 
+bool decode(const boost::json::value& v, int_id& out) {
+    flex_id f;
+    if (!decode(v, f)) return false;
+    out = int_id(f);
+    out.read_as_text_ = v.is_string();
+    return true;
+}
+
 bool decode(const boost::json::value& v, boost::json::object& out) {
     const auto* o = v.if_object();
     if (!o) return false;
@@ -76,17 +101,45 @@ bool decode(const boost::json::value& v, boost::json::value& out) {
 
 void encode(boost::json::value& out, const std::string& v) { out = boost::json::string(v); }
 void encode(boost::json::value& out, std::int64_t v) { out = v; }
-void encode(boost::json::value& out, double v) { out = v; }
+// An integral value is written as a JSON integer: a `number` field read as `0` re-encodes as `0`,
+// not `0.0` (the same number to JSON, but not the same text).
+void encode(boost::json::value& out, double v) {
+    constexpr double limit = 9007199254740992.0; // 2^53: every integer up to here is exact in a double
+    if (v == v && v >= -limit && v <= limit && static_cast<double>(static_cast<std::int64_t>(v)) == v &&
+        !(v == 0 && std::signbit(v)))
+        out = static_cast<std::int64_t>(v);
+    else
+        out = v;
+}
 void encode(boost::json::value& out, bool v) { out = v; }
 void encode(boost::json::value& out, const boost::json::object& v) { out = v; }
 void encode(boost::json::value& out, const boost::json::value& v) { out = v; }
 
 void encode(boost::json::value& out, const flex_id& v) {
+    if (request_encoding::current()) {
+        out = boost::json::string(v.str()); // the API declares it a string
+        return;
+    }
     if (v.is_integer()) {
         if (auto i = v.as_integer()) {
             out = *i;
             return;
         }
+    }
+    out = boost::json::string(v.str());
+}
+
+void encode(boost::json::value& out, const int_id& v) {
+    auto i = v.as_integer();
+    if (request_encoding::current()) {
+        if (i) {
+            out = *i;
+            return;
+        }
+        request_encoding::fail("id \"" + v.str() + "\" is not an integer; the API declares this id a JSON integer");
+    } else if (i && !v.read_as_text()) {
+        out = *i;
+        return;
     }
     out = boost::json::string(v.str());
 }

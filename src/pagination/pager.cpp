@@ -29,7 +29,7 @@ std::set<std::string>& registry() {
 }
 
 // The items at a dotted path such as "data" or "data.articles".
-const boost::json::array* find_list(const boost::json::value& body, const std::string& path) {
+const boost::json::array* find_list_at(const boost::json::value& body, const std::string& path) {
     const boost::json::value* cur = &body;
     std::size_t from = 0;
     while (true) {
@@ -43,6 +43,19 @@ const boost::json::array* find_list(const boost::json::value& body, const std::s
         from = dot + 1;
     }
     return cur->if_array();
+}
+
+// `list_field` may name alternatives, `companies|data`: where the schema and the API disagree on the
+// key of the list (tools/codegen README, "Rules from the examples"), the first one present is used.
+const boost::json::array* find_list(const boost::json::value& body, const std::string& path) {
+    std::size_t from = 0;
+    for (;;) {
+        auto bar = path.find('|', from);
+        if (const auto* a = find_list_at(body, path.substr(from, bar == std::string::npos ? bar : bar - from)))
+            return a;
+        if (bar == std::string::npos) return nullptr;
+        from = bar + 1;
+    }
 }
 
 bool contains_scroll_text(const diagnostics& d) {

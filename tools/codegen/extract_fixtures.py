@@ -89,8 +89,25 @@ def main():
             if isinstance(p, dict) and "example" in p:
                 examples.append({"where": "property %s.%s" % (n, key), "model": n, "value": {key: p["example"]},
                                  "typed": True})
+    # every id-named property (`id`, `*_id`, `*_ids`) of every struct, with the JSON type the YAML
+    # declares (read here from the schema, not from the generated C++ type), for the wire-type test
+    id_fields = []
+    for n in sorted(g.types):
+        t = g.types[n]
+        if t.kind != "struct" or not hasattr(t, "schema"):
+            continue
+        sspec, ssch = t.schema
+        for key, p in sorted(g.collect_props(sspec, ssch).items()):
+            if not (key == "id" or key.endswith("_id") or key.endswith("_ids")):
+                continue
+            _, pd = g.deref(sspec, p) if isinstance(p, dict) and "$ref" in p else (sspec, p)
+            array = pd.get("type") == "array"
+            if array:
+                _, pd = g.deref(sspec, pd.get("items") or {})
+            if pd.get("type") in ("string", "integer") and array == key.endswith("_ids"):
+                id_fields.append({"model": n, "key": key, "type": pd["type"], "array": array})
     with open(args.out, "w") as f:
-        json.dump({"operations": ops, "examples": examples}, f, default=str)
+        json.dump({"operations": ops, "examples": examples, "id_fields": id_fields}, f, default=str)
     print("operations: %d, examples: %d" % (len(ops), len(examples)))
 
 

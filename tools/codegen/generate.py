@@ -4,15 +4,15 @@
     python3 tools/codegen/generate.py [--spec-dir ../shared/openapi] [--out .]
 
 Reads intercom-2.11.yaml (108 operations) and intercom-unstable.yaml (the 18 operations that exist
-only there) and writes:
-  include/intercom/models/models.hpp        one struct per schema (all 2.11 components + those operations use)
-  include/intercom/models/registry.hpp      run-time table of model codecs (tests, tools)
-  include/intercom/resources/<group>.hpp    one class per resource group, one method pair per operation
-  include/intercom/resources/operations.hpp the static operation_info of every operation
-  include/intercom/resources/all.hpp        every resource header
-  src/models/models_<n>.cpp                 JSON conversions (split so the build parallelises)
-  src/models/resources_<n>.cpp              resource method bodies (a few groups per file)
-  src/models/operations.cpp, accessors.cpp, query.{hpp,cpp}, registry.cpp, CMakeLists.txt
+only there) and writes, all under `generated/` folders (the files next to them are hand-written):
+  include/intercom/models/generated/<group>.hpp    the models only that resource group uses
+  include/intercom/models/generated/common.hpp     the models several groups share; schemas.hpp, all.hpp
+  include/intercom/models/generated/registry.hpp   run-time table of model codecs (tests, tools)
+  include/intercom/resources/generated/<group>.hpp one class per resource group, one method pair per operation
+  include/intercom/resources/generated/accessors.hpp, operations.hpp, all.hpp
+  src/models/generated/models_<n>.cpp              JSON conversions (split so the build parallelises)
+  src/models/generated/resources_<n>.cpp           resource method bodies (a few groups per file)
+  src/models/generated/operations.cpp, query.{hpp,cpp}, registry.cpp, sources.cmake
 
 The generated files are formatted with clang-format (repo .clang-format) so that regenerating gives
 byte-identical output. See tools/codegen/README.md for the mapping rules.
@@ -66,6 +66,23 @@ while xor xor_eq extra raw schema_name str
 """.split())
 
 
+# Names of enum values written only with symbols (the search operators). Every symbol-only value of
+# the specs must be listed: the generator fails on a new one rather than inventing `value_`, `value__`.
+SYMBOL_NAMES = {
+    "=": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge",
+    "~": "contains", "!~": "not_contains", "^": "starts_with", "$": "ends_with",
+}
+
+
+def enum_constant(value):
+    """C++ name of an enum value: symbol-only values by SYMBOL_NAMES, the rest by `ident`."""
+    if not re.search(r"[0-9A-Za-z]", value):
+        if value not in SYMBOL_NAMES:
+            raise SystemExit("enum value %r has no name in SYMBOL_NAMES (tools/codegen/generate.py)" % value)
+        return SYMBOL_NAMES[value]
+    return ident(value)
+
+
 def norm_path(p):
     return re.sub(r"\{[^}]*\}", "{}", p)
 
@@ -90,6 +107,12 @@ def iter_ops(spec):
 
 # ---------------------------------------------------------------------------------------------
 # Type model
+
+
+def id_type(json_type):
+    """Ids are typed by the kind the spec declares: both accept text and integers, and a request sends
+    `int_id` as a JSON integer and `flex_id` as a JSON string (include/intercom/json/flex_id.hpp)."""
+    return "json::int_id" if json_type == "integer" else "json::flex_id"
 
 
 class Struct:
@@ -326,7 +349,7 @@ class Generator:
             items = sch.get("items") or {}
             ispec, idef = self.deref(spec, items) if "$ref" in items else (spec, items)
             if key.endswith("_ids") and idef.get("type") in ("string", "integer"):
-                return "std::vector<json::flex_id>", note
+                return "std::vector<%s>" % id_type(idef.get("type")), note
             if "$ref" in items:
                 rspec, rname, target = self.resolve_ref(spec, items["$ref"])
                 if target is None:
@@ -350,7 +373,7 @@ class Generator:
         if k == "prim":
             t = sch.get("type")
             if is_id and t in ("string", "integer"):
-                return "json::flex_id", note
+                return id_type(t), note
             if t == "string":
                 return "std::string", note
             if t == "integer":
@@ -415,9 +438,9 @@ class Generator:
                         _, ad = self.deref(ps, alt)
                         props.update(ad.get("properties") or {})
                     for k, v in props.items():
-                        st.fields.append((k, ident(k), self.query_type(v), False, ""))
+                        st.fields.append((k, ident(k), self.query_type(v, k), False, ""))
                 else:
-                    st.fields.append((p["name"], ident(p["name"]), self.query_type(psch), False, ""))
+                    st.fields.append((p["name"], ident(p["name"]), self.query_type(psch, p["name"]), False, ""))
             o["query"] = st.name
         body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json")
         if body and body.get("schema"):
@@ -435,8 +458,143 @@ class Generator:
             o["response"] = None
         return o
 
-    def query_type(self, sch):
+    # -- rules driven by the spec's examples (README "Rules from the examples") ------------------
+    def examples(self):
+        """(type name, example value) of every response and request example of the operations this
+        generator emits (2.11, and Unstable for its own operations) and of the 2.11 component schemas."""
+        out = []
+        for o in self.ops:
+            spec = self.u if o["unstable"] else self.a
+            op = spec["paths"][o["path"]][o["method"]]
+            for code, resp in sorted(op.get("responses", {}).items(), key=lambda kv: str(kv[0])):
+                content = (resp.get("content") or {}).get("application/json") or {}
+                if str(code).startswith("2") and o["response"]:
+                    out += [(o["response"], ex["value"]) for _, ex in sorted((content.get("examples") or {}).items())
+                            if isinstance(ex, dict) and "value" in ex]
+                    if "example" in content:
+                        out.append((o["response"], content["example"]))
+            body = ((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}
+            if o["body"]:
+                out += [(o["body"], ex["value"]) for _, ex in sorted((body.get("examples") or {}).items())
+                        if isinstance(ex, dict) and isinstance(ex.get("value"), dict)]
+        for name, sch in sorted(self.a["components"]["schemas"].items()):
+            if isinstance(sch, dict) and "example" in sch and id(sch) in self.by_schema:
+                out.append((self.by_schema[id(sch)], sch["example"]))
+        return out
+
+    def apply_examples(self):
+        """Keys the examples carry but the schema lacks become typed optional members; object fields
+        that examples show as `null` become nullable; a list the examples send under another key than
+        the schema's is accepted under both (`list_aliases`, used by the pagers)."""
+        unknown = {}  # (struct, key) -> example values
+        nulls = set()
+
+        def walk(tname, value):
+            t = self.types.get(tname)
+            if t is None or not isinstance(value, dict):
+                return
+            if t.kind == "variant":
+                for a, consts, _ in t.alts:  # the alternative whose constant keys match (as decoding does)
+                    if consts and all(value.get(k) == v for k, v in consts.items()):
+                        walk(a, value)
+                        return
+                return
+            if t.kind != "struct" or t.origin == "query":
+                return
+            known = {f[0]: f for f in t.fields}
+            for k, v in value.items():
+                f = known.get(k)
+                if f is None:
+                    unknown.setdefault((tname, k), []).append(v)
+                    continue
+                if v is None:
+                    if not f[3] and self.is_object_type(f[2]):
+                        nulls.add((tname, k))
+                    continue
+                m = re.fullmatch(r"models::(\w+)", f[2])
+                if m:
+                    walk(m.group(1), v)
+                m = re.fullmatch(r"std::vector<models::(\w+)>", f[2])
+                if m and isinstance(v, list):
+                    for e in v:
+                        walk(m.group(1), e)
+
+        for tname, value in self.examples():
+            walk(tname, value)
+        self.example_fields = []
+        for tname, key in sorted(nulls):
+            t = self.types[tname]
+            t.fields = [(k, m, c, True if k == key else n, note) for k, m, c, n, note in t.fields]
+            self.example_fields.append((tname, key, "nullable"))
+        for (tname, key), values in sorted(unknown.items()):
+            t = self.types[tname]
+            ctype, nullable = self.infer_type(t, key, values)
+            member = ident(key)
+            while member in {f[1] for f in t.fields} or member == tname:
+                member += "_"
+            alias_of = getattr(self, "_alias_of", None)
+            note = "from the spec's examples"
+            if alias_of:
+                t.list_aliases = getattr(t, "list_aliases", {})
+                t.list_aliases.setdefault(alias_of, []).append(key)
+                note = "the `%s` list as the examples send it" % alias_of
+            t.fields.append((key, member, ctype, nullable, note))
+            self.example_fields.append((tname, key, ctype))
+
+    def is_object_type(self, ctype):
+        if ctype == "boost::json::object":
+            return True
+        m = re.fullmatch(r"models::(\w+)", ctype)
+        return bool(m) and self.types.get(m.group(1)) is not None and self.types[m.group(1)].kind != "enum"
+
+    def infer_type(self, t, key, values):
+        """C++ type of a key known only from examples (and whether an example shows it null)."""
+        self._alias_of = None
+        vals = [v for v in values if v is not None]
+        nullable = len(vals) < len(values)
+
+        def kind(v):
+            if isinstance(v, bool):
+                return "bool"
+            if isinstance(v, int):
+                return "int"
+            if isinstance(v, float):
+                return "float"
+            if isinstance(v, dict):
+                return "object"
+            if isinstance(v, list):
+                return "array"
+            return "string"  # str, and the dates YAML parses
+
+        kinds = {kind(v) for v in vals}
+        is_id = key == "id" or key.endswith("_id")
+        if not kinds:
+            return "boost::json::value", True  # only ever null: nullable, so `null` is a typed value
+        if kinds == {"array"}:
+            items = [e for v in vals for e in v]
+            ik = {kind(e) for e in items}
+            lists = [f for f in t.fields if re.fullmatch(r"std::vector<models::\w+>", f[2])]
+            if ik == {"object"} and len(lists) == 1:
+                self._alias_of = lists[0][0]  # the schema's list, under the key the examples use
+                return lists[0][2], nullable
+            if ik == {"string"}:
+                return "std::vector<std::string>", nullable
+            if ik == {"object"}:
+                return "std::vector<boost::json::object>", nullable
+            return "boost::json::value", nullable
+        if is_id and kinds <= {"string", "int"}:
+            return "json::flex_id", nullable
+        one = {"string": "std::string", "int": "std::int64_t", "bool": "bool", "object": "boost::json::object"}
+        if len(kinds) == 1 and next(iter(kinds)) in one:
+            return one[next(iter(kinds))], nullable
+        if kinds == {"int", "float"} or kinds == {"float"}:
+            return "double", nullable
+        return "boost::json::value", nullable
+
+    def query_type(self, sch, key):
         t = sch.get("type")
+        if (key == "id" or key.endswith("_id")) and t in ("string", "integer"):
+            return id_type(t)
         if t == "integer":
             return "std::int64_t"
         if t == "boolean":
@@ -493,6 +651,13 @@ def item_type(g, o):
     return walk(o["response"], list_field.split(".")) or "boost::json::value"
 
 
+def list_aliases(g, o):
+    """Other keys the examples send the list of a paginated response under (e.g. `data` for `companies`)."""
+    t = g.types.get(o["response"])
+    _, field = o["paging"]
+    return list(getattr(t, "list_aliases", {}).get(field, [])) if t is not None and t.kind == "struct" else []
+
+
 def pager_params(o):
     """Parameters of `<name>_all`: those of `<name>` without the request options, then the pager's."""
     ps = [p for p in method_params(o) if p[1] != "opts"]
@@ -529,17 +694,64 @@ def member_decl(t, nullable):
 HEADER_PREAMBLE = "// Generated by tools/codegen/generate.py from Intercom's OpenAPI descriptions. Do not edit.\n"
 
 
-def emit_models_header(g):
-    out = [HEADER_PREAMBLE, """// Every model of the API: one struct per schema used by an operation.
-//
+def model_homes(g):
+    """The models header of every type: the resource group whose operations alone use it, `common` when
+    several groups use it, `schemas` when no operation does (component schemas kept for the registry).
+    Dependencies follow: a type's members are in its own header or in `common`."""
+    reach = {}
+
+    def visit(n, group, seen):
+        if n in seen or n not in g.types:
+            return
+        seen.add(n)
+        reach.setdefault(n, set()).add(group)
+        for d in sorted(g.types[n].hard | g.types[n].soft):
+            visit(d, group, seen)
+
+    for o in g.ops:
+        seen = set()
+        for k in ("query", "body", "response"):
+            if o[k]:
+                visit(o[k], o["group"], seen)
+    return {n: ("common" if len(reach.get(n, ())) > 1 else next(iter(reach[n])) if n in reach else "schemas")
+            for n in g.types}
+
+
+def models_header_path(home):
+    return "include/intercom/models/generated/%s.hpp" % home
+
+
+def emit_models_header(g, home, names_here, homes):
+    if home == "common":
+        return emit_models_header_text(g, names_here, "the models several resource groups share", [], True)
+    deps = set()
+    for n in names_here:
+        for d in g.types[n].hard | g.types[n].soft:
+            if d in homes and homes[d] not in ("common", home):
+                deps.add(homes[d])
+    what = ("the component schemas no operation uses (for the registry and tools)" if home == "schemas"
+            else "the models of `client.%s()` (the shared ones are in common.hpp)" % home)
+    return emit_models_header_text(g, names_here, what, ["common"] + sorted(deps), False)
+
+
+def emit_models_header_text(g, names_here, what, includes, is_common):
+    head = ["// Models: %s. One struct per schema.\n" % what]
+    if is_common:
+        head.append("""//
 // Field rules: every field is optional (`std::optional`, or `intercom::nullable` where the API
 // declares the field nullable, so `null` can be read and sent); keys the model does not know and
 // values whose JSON kind does not fit the field are kept in `extra` and written back on encode;
 // `raw` is set on the top-level object of a response and holds the JSON as received.
 // Variants (`oneOf`/`anyOf`): see the `value` member of each variant struct and README.
-#pragma once
-
-#include <intercom/json/flex_id.hpp>
+""")
+    out = [HEADER_PREAMBLE] + head + ["#pragma once\n\n"]
+    if not is_common:
+        out.append("".join("#include <intercom/models/generated/%s.hpp>\n" % h for h in includes))
+        out.append("\n#include <boost/json/object.hpp>\n#include <boost/json/value.hpp>\n\n#include <cstdint>\n"
+                   "#include <memory>\n#include <optional>\n#include <string>\n#include <string_view>\n"
+                   "#include <variant>\n#include <vector>\n\nnamespace intercom::models {\n\n")
+    else:
+        out.append("""#include <intercom/json/flex_id.hpp>
 #include <intercom/json/nullable.hpp>
 #include <intercom/json/open_enum.hpp>
 #include <intercom/models/page_next.hpp>
@@ -560,10 +772,12 @@ namespace intercom::models {
 
 namespace json = ::intercom::json;
 
-"""]
-    names = topo_order(g.types)
-    out.append("// Forward declarations.\n")
-    for n in sorted(g.types):
+""")
+    here = set(names_here)
+    names = [n for n in topo_order(g.types) if n in here]
+    if any(g.types[n].kind != "enum" for n in names):
+        out.append("// Forward declarations.\n")
+    for n in sorted(here):
         if g.types[n].kind != "enum":
             out.append("struct %s;\n" % n)
     out.append("\n")
@@ -574,7 +788,7 @@ namespace json = ::intercom::json;
             out.append("struct %s : json::open_enum {\n    using open_enum::open_enum;\n" % n)
             used = set()
             for v in t.values:
-                c = ident(v)
+                c = enum_constant(v)
                 while c in used or c == n:
                     c += "_"
                 used.add(c)
@@ -620,14 +834,17 @@ namespace json = ::intercom::json;
                 out.append("    static %s %s(%s v) {\n        models::%s a;\n        a.%s = std::move(v);\n"
                            "        return %s{std::move(a), nullptr};\n    }\n" % (n, fname, ftype, a, member, n))
             out.append("};\n\n")
-    out.append("// JSON conversions (defined in src/models). `decode` fails only when the JSON is not an\n"
-               "// object (or, for variants, never); unknown and ill-typed keys go to `extra`.\n")
-    for n in sorted(g.types):
+    out.append("// JSON conversions (defined in src/models/generated). `decode` fails only when the JSON is not\n"
+               "// an object (or, for variants, never); unknown and ill-typed keys go to `extra`.\n")
+    for n in sorted(here):
         t = g.types[n]
         if t.kind == "enum" or (t.kind == "struct" and t.origin == "query"):
             continue
         out.append("bool decode(const boost::json::value& jv, %s& out);\n" % n)
         out.append("void encode(boost::json::value& jv, const %s& v);\n" % n)
+    if not is_common:
+        out.append("\n} // namespace intercom::models\n")
+        return "".join(out)
     out.append("""
 /// Satisfied by every generated model.
 template <class T>
@@ -652,7 +869,7 @@ T tag_invoke(const boost::json::value_to_tag<T>&, const boost::json::value& jv) 
     return "".join(out)
 
 
-SCALARS = ("std::string", "json::flex_id", "std::int64_t", "bool", "double")
+SCALARS = ("std::string", "json::flex_id", "json::int_id", "std::int64_t", "bool", "double")
 
 
 def variant_factories(g, v):
@@ -671,7 +888,7 @@ def variant_factories(g, v):
 
 
 def emit_models_cpp(g, names):
-    out = [HEADER_PREAMBLE, "#include <intercom/json/conversion.hpp>\n#include <intercom/models/models.hpp>\n\n"
+    out = [HEADER_PREAMBLE, "#include <intercom/json/conversion.hpp>\n#include <intercom/models/generated/all.hpp>\n\n"
            "#include <boost/json/value.hpp>\n\nnamespace intercom::models {\n\n"]
     if any(g.types[n].kind == "variant" for n in names):
         out.append("namespace {\n\n// Decodes `jv` as the alternative `Alt` of variant `V` (the alternative was chosen by its keys).\n"
@@ -758,9 +975,10 @@ def ret_type(o):
 def emit_resource_header(g, group, ops):
     cls = group + "_api"
     out = [HEADER_PREAMBLE, "// `client.%s()`: the %s operations.\n#pragma once\n\n" % (group, group.replace("_", " ")),
-           "#include <intercom/client.hpp>\n#include <intercom/models/models.hpp>\n"
+           "#include <intercom/client.hpp>\n#include <intercom/models/generated/%s.hpp>\n" % group
            + ("#include <intercom/pagination/typed.hpp>\n" if any(o["paging"] for o in ops) else "")
-           + "#include <intercom/resources/operations.hpp>\n\n"
+           + ("#include <intercom/search/query.hpp>\n" if any(o["search_kind"] for o in ops) else "")
+           + "#include <intercom/resources/generated/operations.hpp>\n\n"
            "#include <boost/asio/awaitable.hpp>\n\n#include <string>\n\nnamespace intercom {\n\n"]
     out.append("/// Resource group `%s`. Each operation comes as `name(...)`, which throws `api_error`, and\n"
                "/// `try_name(...)`, which returns `result<T>` with diagnostics and never throws.\n" % group)
@@ -772,7 +990,19 @@ def emit_resource_header(g, group, ops):
         un = " (Unstable version only)" if o["unstable"] else ""
         out.append("    /// %s %s%s\n" % (o["method"].upper(), o["path"], un))
         out.append("    boost::asio::awaitable<%s> %s(%s) const;\n" % (rt, o["name"], decl_ps))
-        out.append("    boost::asio::awaitable<result<%s>> try_%s(%s) const;\n\n" % (rt, o["name"], decl_ps))
+        out.append("    boost::asio::awaitable<result<%s>> try_%s(%s) const;\n" % (rt, o["name"], decl_ps))
+        if o["query"]:
+            # the request options without spelling an empty query: `update(id, body, opts)`
+            short = [(t, n) for t, n in ps if n != "query"]
+            short_decl = ", ".join("%s %s" % (t, n) for t, n in short)
+            fwd = ", ".join("{}" if n == "query" else "std::move(%s)" % n for _, n in ps)
+            out.append("    /// As above without query parameters.\n")
+            for prefix, r in (("", rt), ("try_", "result<%s>" % rt)):
+                out.append("    boost::asio::awaitable<%s> %s%s(%s) const {\n        return %s%s(%s);\n    }\n"
+                           % (r, prefix, o["name"], short_decl, prefix, o["name"], fwd))
+        if o["search_kind"]:
+            out.append(emit_typed_search_decls(o, rt))
+        out.append("\n")
         if o["paging"]:
             it = item_type(g, o)
             style, field = o["paging"]
@@ -783,16 +1013,76 @@ def emit_resource_header(g, group, ops):
                        "    /// request are the first page's; `opts` apply to every page.\n"
                        % (it.replace("models::", ""), o["name"], style, field))
             out.append("    pagination::pager<%s> %s_all(%s) const;\n" % (it, o["name"], pps))
+            if o["query"]:
+                pshort = [(t, n) for t, n in pager_params(o) if n != "query"]
+                pdecl = ", ".join("%s %s%s" % (t, n, " = {}" if n == "opts" else "") for t, n in pshort)
+                pfwd = ", ".join("{}" if n == "query" else "std::move(%s)" % n for _, n in pager_params(o))
+                out.append("    /// As above without query parameters.\n")
+                out.append("    pagination::pager<%s> %s_all(%s) const {\n        return %s_all(%s);\n    }\n"
+                           % (it, o["name"], pdecl, o["name"], pfwd))
             if o["search_kind"]:
                 out.append("    /// As above from the typed query builder; an invalid query fails with `errc::invalid_query`\n"
                            "    /// before any request.\n")
-                out.append("    result<pagination::pager<%s>> %s_all(search::search_request body,\n"
-                           "        pagination::pager_options pager = {}, request_options opts = {},\n"
-                           "        search::validation_options validation = {}) const;\n" % (it, o["name"]))
+                out.append("    result<pagination::pager<%s>> %s_all(search::search_request query,\n"
+                           "        pagination::pager_options pager = {}, request_options opts = {}) const;\n"
+                           % (it, o["name"]))
+                out.append("    result<pagination::pager<%s>> %s_all(search::search_request query,\n"
+                           "        search::validation_options validation, pagination::pager_options pager = {},\n"
+                           "        request_options opts = {}) const;\n" % (it, o["name"]))
+                out.append("    /// One query, e.g. `%s_all(search::field(\"state\") == \"open\")`.\n" % o["name"])
+                out.append("    result<pagination::pager<%s>> %s_all(search::expr query,\n"
+                           "        pagination::pager_options pager = {}, request_options opts = {}) const {\n"
+                           "        return %s_all(search::search_request{std::move(query), std::nullopt, std::nullopt,"
+                           " std::nullopt}, std::move(pager), std::move(opts));\n    }\n" % (it, o["name"], o["name"]))
             out.append("\n")
     out.append("    const intercom::client& get_client() const noexcept { return client_; }\n\n")
-    out.append("private:\n    intercom::client client_;\n};\n\n} // namespace intercom\n")
+    out.append("private:\n    intercom::client client_;\n};\n\n")
+    out.append("/// `client.%s()`.\ntemplate <class Client>\n%s detail::resource_accessors<Client>::%s() const {\n"
+               "    return %s(self());\n}\n\n} // namespace intercom\n" % (group, cls, group, cls))
     return "".join(out)
+
+
+def emit_typed_search_decls(o, rt):
+    """`search(...)` (one page) from the validated query builder of include/intercom/search/query.hpp."""
+    n = o["name"]
+    out = ["    /// One page of results for a query of the typed builder (validated first: an invalid query fails\n"
+           "    /// with `errc::invalid_query` before any request), e.g.\n"
+           "    /// `co_await cl.%s().%s(search::field(\"email\") == \"a@b.c\")`.\n" % (o["group"], n)]
+    for prefix, r in (("", rt), ("try_", "result<%s>" % rt)):
+        out.append("    boost::asio::awaitable<%s> %s%s(search::search_request query, request_options opts = {}) const;\n"
+                   % (r, prefix, n))
+        out.append("    boost::asio::awaitable<%s> %s%s(search::search_request query, search::validation_options "
+                   "validation, request_options opts = {}) const;\n" % (r, prefix, n))
+        out.append("    boost::asio::awaitable<%s> %s%s(search::expr query, request_options opts = {}) const {\n"
+                   "        return %s%s(search::search_request{std::move(query), std::nullopt, std::nullopt, "
+                   "std::nullopt}, std::move(opts));\n    }\n" % (r, prefix, n, prefix, n))
+    return "".join(out)
+
+
+def emit_typed_search_cpp(cls, o, rt, fn, path_expr):
+    out = ["boost::asio::awaitable<result<%s>> try_%s_query(client c, search::search_request query, "
+           "search::validation_options validation, request_options opts) {\n" % (rt, fn)]
+    out.append("    auto body = search::to_json(query, search::object_kind::%s, validation);\n" % o["search_kind"])
+    out.append("    if (!body) co_return std::move(body).error();\n")
+    out.append("    api_request req;\n    req.operation = &operations::%s;\n    req.method = req.operation->method;\n"
+               % op_const(o))
+    out.append("    req.path = %s;\n    req.body = boost::json::serialize(*body);\n    req.options = std::move(opts);\n"
+               % path_expr)
+    out.append("    auto r = co_await c.execute(std::move(req));\n")
+    out.append("    co_return models::detail::decode_response<%s>(std::move(r));\n}\n\n" % rt)
+    out.append("boost::asio::awaitable<%s> %s_query(client c, search::search_request query, "
+               "search::validation_options validation, request_options opts) {\n" % (rt, fn))
+    out.append("    auto r = co_await try_%s_query(std::move(c), std::move(query), std::move(validation), "
+               "std::move(opts));\n    co_return std::move(r).value();\n}\n\n" % fn)
+    members = []
+    for prefix, r in (("", rt), ("try_", "result<%s>" % rt)):
+        members.append("boost::asio::awaitable<%s> %s::%s%s(search::search_request query, request_options opts) "
+                       "const {\n    return %s%s_query(client_, std::move(query), {}, std::move(opts));\n}\n\n"
+                       % (r, cls, prefix, o["name"], prefix, fn))
+        members.append("boost::asio::awaitable<%s> %s::%s%s(search::search_request query, search::validation_options "
+                       "validation, request_options opts) const {\n    return %s%s_query(client_, std::move(query), "
+                       "std::move(validation), std::move(opts));\n}\n\n" % (r, cls, prefix, o["name"], prefix, fn))
+    return "".join(out), "".join(members)
 
 
 def emit_resource_cpp(g, group, ops):
@@ -800,7 +1090,7 @@ def emit_resource_cpp(g, group, ops):
     a coroutine member would keep `this`, and the resource object is usually a temporary
     (`cl.contacts().retrieve(id)`) that is gone before a lazily started awaitable runs."""
     cls = group + "_api"
-    out = [HEADER_PREAMBLE, "#include \"detail.hpp\"\n\n#include <intercom/resources/%s.hpp>\n\n" % group,
+    out = [HEADER_PREAMBLE, "#include \"../detail.hpp\"\n\n#include <intercom/resources/generated/%s.hpp>\n\n" % group,
            "namespace intercom {\n\nnamespace {\n\n"]
     members = []
     for o in ops:
@@ -822,10 +1112,11 @@ def emit_resource_cpp(g, group, ops):
             else:
                 expr.append("std::string(\"%s\")" % piece if not expr else "\"%s\"" % piece)
         out.append("    req.path = %s;\n" % " + ".join(expr))
+        # ids are written in the kind the spec declares; one that cannot be fails here, before sending
         if o["query"]:
-            out.append("    models::detail::append_query(req.query, query);\n")
+            out.append("    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);\n")
         if o["body"]:
-            out.append("    req.body = models::detail::to_json_text(body);\n")
+            out.append("    if (auto bad = models::detail::set_body(req, body)) co_return std::move(*bad);\n")
         if o["download"]:
             out.append("    req.accept = \"application/octet-stream\";\n    req.sink = std::move(sink);\n")
         out.append("    req.options = std::move(opts);\n")
@@ -844,6 +1135,10 @@ def emit_resource_cpp(g, group, ops):
                        "    return try_%s(client_, %s);\n}\n\n" % (rt, cls, o["name"], decl_ps, fn, args))
         members.append("boost::asio::awaitable<%s> %s::%s(%s) const {\n    return %s(client_, %s);\n}\n\n"
                        % (rt, cls, o["name"], decl_ps, fn, args))
+        if o["search_kind"]:
+            free_fns, member_fns = emit_typed_search_cpp(cls, o, rt, fn, " + ".join(expr))
+            out.append(free_fns)
+            members.append(member_fns)
         if o["paging"]:
             members.append(emit_pager_methods(g, cls, o, " + ".join(expr)))
     out.append("} // namespace\n\n")
@@ -865,14 +1160,15 @@ def emit_pager_methods(g, cls, o, path_expr):
     out.append("    pagination::listing l;\n    l.kind = pagination::style::%s;\n" % style)
     out.append("    l.operation = &operations::%s;\n    l.method = l.operation->method;\n" % op_const(o))
     out.append("    l.path = %s;\n" % path_expr)
-    out.append("    l.list_field = \"%s\";\n" % field)
+    out.append("    l.list_field = \"%s\";\n" % "|".join([field] + list_aliases(g, o)))
     if (o["method"], o["path"]) in SINGLE_OBJECT_LISTS:
         out.append("    l.single_object_is_item = true;\n")
     if o["query"]:
         out.append("    models::detail::append_query(l.query, query);\n")
     out.append("    l.options = std::move(opts);\n")
     if o["body"]:
-        out.append("    boost::json::value jv;\n    encode(jv, body);\n")
+        out.append("    boost::json::value jv;\n    {\n        json::request_encoding ids; // ids in their declared kind\n"
+                   "        encode(jv, body);\n    }\n")
         if style == "search":
             # the documented server default, sent explicitly so that every page asks for the same size
             # (page 2 must carry `pagination.per_page`); the body's own `pagination.per_page` wins
@@ -880,11 +1176,15 @@ def emit_pager_methods(g, cls, o, path_expr):
             out.append("    return pagination::make_typed_search_pager<%s>(client_, std::move(l), "
                        "std::move(jv.as_object()), std::move(pager));\n}\n\n" % it)
             if o["search_kind"]:
-                out.append("result<pagination::pager<%s>> %s::%s_all(search::search_request body, "
-                           "pagination::pager_options pager, request_options opts, "
-                           "search::validation_options validation) const {\n" % (it, cls, o["name"]))
+                out.append("result<pagination::pager<%s>> %s::%s_all(search::search_request query, "
+                           "pagination::pager_options pager, request_options opts) const {\n" % (it, cls, o["name"]))
+                out.append("    return %s_all(std::move(query), search::validation_options{}, std::move(pager), "
+                           "std::move(opts));\n}\n\n" % o["name"])
+                out.append("result<pagination::pager<%s>> %s::%s_all(search::search_request query, "
+                           "search::validation_options validation, pagination::pager_options pager, "
+                           "request_options opts) const {\n" % (it, cls, o["name"]))
                 out.append("    return pagination::make_typed_search_pager<%s>(client_, &operations::%s, \"%s\", "
-                           "search::object_kind::%s, body, std::move(pager), std::move(opts), validation);\n}\n\n"
+                           "search::object_kind::%s, query, std::move(pager), std::move(opts), validation);\n}\n\n"
                            % (it, op_const(o), field, o["search_kind"]))
             return "".join(out)
         out.append("    l.body = std::move(jv.as_object());\n")
@@ -913,7 +1213,7 @@ def emit_operations(g):
     hdr.append("} // namespace operations\n\n/// Every operation the library knows (%d), in group order.\n"
                "std::span<const operation_info* const> all_operations() noexcept;\n\n} // namespace intercom\n"
                % len(g.ops))
-    src = [HEADER_PREAMBLE, "#include <intercom/resources/operations.hpp>\n\n#include <array>\n\n"
+    src = [HEADER_PREAMBLE, "#include <intercom/resources/generated/operations.hpp>\n\n#include <array>\n\n"
            "namespace intercom {\n\nusing boost::beast::http::verb;\n\nnamespace operations {\n"]
     for o in g.ops:
         src.append("const operation_info %s{\"%s.%s\", \"%s\", verb::%s, \"%s\", retry_class::%s, %s};\n"
@@ -928,21 +1228,20 @@ def emit_operations(g):
 
 
 def emit_accessors(groups):
-    out = [HEADER_PREAMBLE, "// Definitions of the resource accessors declared in include/intercom/client.hpp.\n"
-           "#include <intercom/client.hpp>\n#include <intercom/resources/all.hpp>\n\nnamespace intercom {\n\n"]
+    """`client.contacts()` etc.: a base class of `client` (include/intercom/client.hpp derives from it).
+    The accessors are members of a class template, defined in each group's resource header (after its
+    class), so `client.hpp` needs none of the resource classes complete."""
+    out = [HEADER_PREAMBLE, "// The resource accessors of `intercom::client` (`client.contacts()`, ...).\n#pragma once\n\n"
+           "namespace intercom {\n\n"]
+    out.append("".join("class %s_api;\n" % gname for gname in groups))
+    out.append("\nnamespace detail {\n\n/// Base of `client`: one accessor per resource group. Include the group's header\n"
+               "/// (`<intercom/resources/contacts.hpp>`, or `<intercom.hpp>` for all) where you call one.\n"
+               "template <class Client>\nclass resource_accessors {\npublic:\n")
     for gname in groups:
-        out.append("%s_api client::%s() const { return %s_api(*this); }\n" % (gname, gname, gname))
-    out.append("\n} // namespace intercom\n")
+        out.append("    %s_api %s() const; ///< in <intercom/resources/%s.hpp>\n" % (gname, gname, gname))
+    out.append("\nprotected:\n    const Client& self() const noexcept { return static_cast<const Client&>(*this); }\n"
+               "};\n\n} // namespace detail\n\n} // namespace intercom\n")
     return "".join(out)
-
-
-def emit_accessor_block(groups):
-    """The block pasted into client.hpp (printed with --print-accessors; kept in sync by a test)."""
-    lines = ["    // --- resource accessors (generated by tools/codegen) ---"]
-    for gname in groups:
-        lines.append("    %s_api %s() const;" % (gname, gname))
-    lines.append("    // --- end of resource accessors ---")
-    return "\n".join(lines)
 
 
 REGISTRY_HPP = HEADER_PREAMBLE + """// Run-time table of every model, by name: lets tools and tests decode JSON into a model chosen
@@ -953,6 +1252,7 @@ REGISTRY_HPP = HEADER_PREAMBLE + """// Run-time table of every model, by name: l
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace intercom::models {
@@ -963,6 +1263,9 @@ struct model_codec {
     /// False when `in` is not an object of that model (variants accept anything). When `unknown`
     /// is not null it receives the number of keys kept in `extra` (not mapped to a typed field).
     bool (*roundtrip)(const boost::json::value& in, boost::json::value& out, std::size_t* unknown);
+    /// Decodes `in` and encodes it as a request would (ids in the JSON kind the API declares).
+    /// False when `in` is not an object of that model or a value cannot be sent (`error` says why).
+    bool (*encode_as_request)(const boost::json::value& in, boost::json::value& out, std::string* error);
 };
 
 /// Every generated model (structs and variants), sorted by name.
@@ -976,15 +1279,20 @@ const model_codec* find_model_codec(std::string_view name) noexcept;
 
 
 def emit_registry(names):
-    out = [HEADER_PREAMBLE, "#include <intercom/models/models.hpp>\n#include <intercom/models/registry.hpp>\n\n"
+    out = [HEADER_PREAMBLE, "#include <intercom/json/conversion.hpp>\n#include <intercom/models/generated/all.hpp>\n"
+           "#include <intercom/models/generated/registry.hpp>\n\n"
            "#include <algorithm>\n#include <array>\n\nnamespace intercom::models {\n\nnamespace {\n\n"
            "template <class T>\nbool roundtrip(const boost::json::value& in, boost::json::value& out, std::size_t* unknown) {\n"
            "    T t{};\n    if (!decode(in, t)) return false;\n    if (unknown) {\n"
            "        if constexpr (requires { t.extra; })\n            *unknown = t.extra.size();\n"
            "        else\n            *unknown = t.value.index() == 0 ? 1 : 0;\n    }\n"
            "    encode(out, t);\n    return true;\n}\n\n"
+           "template <class T>\nbool encode_as_request(const boost::json::value& in, boost::json::value& out, "
+           "std::string* error) {\n    T t{};\n    if (!decode(in, t)) return false;\n"
+           "    json::request_encoding ids;\n    encode(out, t);\n    if (error) *error = ids.error();\n"
+           "    return ids.error().empty();\n}\n\n"
            "const std::array<model_codec, %d> codecs{{\n" % len(names)]
-    out.append(",\n".join('    {"%s", &roundtrip<%s>}' % (n, n) for n in names))
+    out.append(",\n".join('    {"%s", &roundtrip<%s>, &encode_as_request<%s>}' % (n, n, n) for n in names))
     out.append("}};\n\n} // namespace\n\nstd::span<const model_codec> all_model_codecs() noexcept { return codecs; }\n\n"
                "const model_codec* find_model_codec(std::string_view name) noexcept {\n"
                "    auto it = std::lower_bound(codecs.begin(), codecs.end(), name,\n"
@@ -1022,26 +1330,36 @@ def generate(spec_dir, out):
         if g.classify(sch) in ("struct", "variant", "enum"):
             g.register(a, sch, name)
     g.collect_operations()
+    g.apply_examples()
     # schema-level examples are round-tripped by the tests too: make every used schema a model
+    # Everything generated sits in `generated/` folders; the hand-written headers next to them
+    # (models/models.hpp, resources/<group>.hpp, ...) are the stable include paths.
     files = {}
-    files["include/intercom/models/models.hpp"] = emit_models_header(g)
+    homes = model_homes(g)
+    for home in ["common"] + list(GROUPS) + ["schemas"]:
+        files[models_header_path(home)] = emit_models_header(g, home, [n for n in g.types if homes[n] == home], homes)
+    files["include/intercom/models/generated/all.hpp"] = (
+        HEADER_PREAMBLE + "// Every model (the resource headers include only their group's and the common ones).\n"
+        "#pragma once\n\n" + "".join("#include <%s>\n" % models_header_path(h)[len("include/"):]
+                                     for h in ["common"] + list(GROUPS) + ["schemas"]))
     names = sorted(n for n in g.types if g.types[n].kind in ("struct", "variant") and g.types[n].origin != "query")
     chunk = (len(names) + N_MODEL_FILES - 1) // N_MODEL_FILES
     model_srcs = []
     for i in range(N_MODEL_FILES):
         part = names[i * chunk:(i + 1) * chunk]
-        fn = "src/models/models_%d.cpp" % i
+        fn = "src/models/generated/models_%d.cpp" % i
         files[fn] = emit_models_cpp(g, part)
         model_srcs.append(os.path.basename(fn))
-    files["src/models/query.cpp"] = (HEADER_PREAMBLE + "#include \"detail.hpp\"\n\nnamespace intercom::models::detail {\n\n"
-                                     + emit_query_cpp(g) + "} // namespace intercom::models::detail\n")
-    files["src/models/query.hpp"] = (HEADER_PREAMBLE + "// Query-string encoders of the generated query structs.\n"
-                                     "#pragma once\n\n#include <intercom/client.hpp>\n"
-                                     "#include <intercom/models/models.hpp>\n\nnamespace intercom::models::detail {\n\n"
-                                     + "".join("void append_query(query_params& q, const %s& v);\n" % n
-                                               for n in sorted(g.types)
-                                               if g.types[n].kind == "struct" and g.types[n].origin == "query")
-                                     + "\n} // namespace intercom::models::detail\n")
+    files["src/models/generated/query.cpp"] = (
+        HEADER_PREAMBLE + "#include \"../detail.hpp\"\n\nnamespace intercom::models::detail {\n\n"
+        + emit_query_cpp(g) + "} // namespace intercom::models::detail\n")
+    files["src/models/generated/query.hpp"] = (
+        HEADER_PREAMBLE + "// Query-string encoders of the generated query structs.\n"
+        "#pragma once\n\n#include <intercom/client.hpp>\n"
+        "#include <intercom/models/generated/all.hpp>\n\nnamespace intercom::models::detail {\n\n"
+        + "".join("void append_query(query_params& q, const %s& v);\n" % n for n in sorted(g.types)
+                  if g.types[n].kind == "struct" and g.types[n].origin == "query")
+        + "\n} // namespace intercom::models::detail\n")
     # resource method bodies: a few TUs of similar size (one per group would mostly re-parse headers)
     bins = [[] for _ in range(N_RESOURCE_FILES)]
     weights = [0] * N_RESOURCE_FILES
@@ -1052,30 +1370,31 @@ def generate(spec_dir, out):
     res_srcs = []
     for gname in GROUPS:
         ops = [o for o in g.ops if o["group"] == gname]
-        files["include/intercom/resources/%s.hpp" % gname] = emit_resource_header(g, gname, ops)
+        files["include/intercom/resources/generated/%s.hpp" % gname] = emit_resource_header(g, gname, ops)
     for i, b in enumerate(bins):
         members = [gname for gname in GROUPS if gname in b]
-        fn = "src/models/resources_%d.cpp" % i
+        fn = "src/models/generated/resources_%d.cpp" % i
         parts = [emit_resource_cpp(g, gname, [o for o in g.ops if o["group"] == gname]) for gname in members]
-        text = HEADER_PREAMBLE + "// Resource groups: %s.\n#include \"detail.hpp\"\n\n" % ", ".join(members)
-        text += "".join("#include <intercom/resources/%s.hpp>\n" % gname for gname in members) + "\n"
+        text = HEADER_PREAMBLE + "// Resource groups: %s.\n#include \"../detail.hpp\"\n\n" % ", ".join(members)
+        text += "".join("#include <intercom/resources/generated/%s.hpp>\n" % gname for gname in members) + "\n"
         text += "".join(p[p.index("namespace intercom {"):] for p in parts)
         files[fn] = text
         res_srcs.append(os.path.basename(fn))
-    files["include/intercom/resources/all.hpp"] = (
+    files["include/intercom/resources/generated/all.hpp"] = (
         HEADER_PREAMBLE + "// Every resource group.\n#pragma once\n\n"
-        + "".join("#include <intercom/resources/%s.hpp>\n" % gname for gname in GROUPS))
+        + "".join("#include <intercom/resources/generated/%s.hpp>\n" % gname for gname in GROUPS))
     hdr, src = emit_operations(g)
-    files["include/intercom/resources/operations.hpp"] = hdr
-    files["src/models/operations.cpp"] = src
-    files["src/models/accessors.cpp"] = emit_accessors(GROUPS)
-    files["include/intercom/models/registry.hpp"] = REGISTRY_HPP
-    files["src/models/registry.cpp"] = emit_registry(names)
-    cm = ["# Generated by tools/codegen/generate.py. Do not edit.\n", "target_sources(intercom PRIVATE\n"]
-    for s in ["json_support.cpp", "pager_support.cpp", "operations.cpp", "accessors.cpp", "query.cpp", "registry.cpp"] + model_srcs + res_srcs:
-        cm.append("    ${CMAKE_CURRENT_SOURCE_DIR}/%s\n" % s)
+    files["include/intercom/resources/generated/operations.hpp"] = hdr
+    files["src/models/generated/operations.cpp"] = src
+    files["include/intercom/resources/generated/accessors.hpp"] = emit_accessors(GROUPS)
+    files["include/intercom/models/generated/registry.hpp"] = REGISTRY_HPP
+    files["src/models/generated/registry.cpp"] = emit_registry(names)
+    cm = ["# Generated by tools/codegen/generate.py. Do not edit. Included by src/models/CMakeLists.txt.\n",
+          "target_sources(intercom PRIVATE\n"]
+    for s in ["operations.cpp", "query.cpp", "registry.cpp"] + model_srcs + res_srcs:
+        cm.append("    ${CMAKE_CURRENT_LIST_DIR}/%s\n" % s)
     cm.append(")\n")
-    files["src/models/CMakeLists.txt"] = "".join(cm)
+    files["src/models/generated/sources.cmake"] = "".join(cm)
 
     # remove files of a previous run that this run no longer produces
     listing = os.path.join(out, "tools/codegen/generated_files.txt") if out == REPO else \
@@ -1117,11 +1436,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--spec-dir", default=os.path.join(REPO, "..", "shared", "openapi"))
     ap.add_argument("--out", default=REPO)
-    ap.add_argument("--print-accessors", action="store_true")
     args = ap.parse_args()
-    if args.print_accessors:
-        print(emit_accessor_block(GROUPS))
-        return
     g, files = generate(args.spec_dir, os.path.abspath(args.out))
     kinds = {}
     for t in g.types.values():

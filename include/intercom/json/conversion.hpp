@@ -5,7 +5,9 @@
 //   in the model's `extra` object, so nothing is lost and re-encoding writes it back unchanged;
 // - `null` sets a `nullable<T>` field to null; for a plain `std::optional<T>` field it is kept
 //   in `extra` (the field stays unset);
-// - keys the model does not know are kept in `extra`.
+// - keys the model does not know are kept in `extra`;
+// - ids: outside a request every id re-encodes in the JSON kind it was read in; inside a
+//   `request_encoding` scope (request bodies and queries) the kind the API declares is written.
 #pragma once
 
 #include <intercom/json/flex_id.hpp>
@@ -25,6 +27,30 @@
 
 namespace intercom::json {
 
+/// While alive (on this thread), encoding writes ids in the JSON kind the API declares: `flex_id` as a
+/// string, `int_id` as an integer; an `int_id` whose text is not an integer is recorded as an error
+/// (the first one is kept) so the request fails with `errc::invalid_argument` before being sent.
+/// Encoding is synchronous: never keep a scope alive across a `co_await`.
+class request_encoding {
+public:
+    request_encoding() noexcept;
+    ~request_encoding();
+    request_encoding(const request_encoding&) = delete;
+    request_encoding& operator=(const request_encoding&) = delete;
+
+    /// The first invalid value, e.g. `id "abc" is not an integer ...`; empty when all was well.
+    const std::string& error() const noexcept { return error_; }
+
+    /// The innermost active scope of this thread, or null.
+    static request_encoding* current() noexcept;
+    /// Records `message` in the current scope (if any, and if no error was recorded before).
+    static void fail(std::string message);
+
+private:
+    request_encoding* outer_;
+    std::string error_;
+};
+
 // ---- decode: false when the JSON kind does not fit (the caller keeps the raw value) ----
 
 bool decode(const boost::json::value& v, std::string& out);
@@ -32,6 +58,7 @@ bool decode(const boost::json::value& v, std::int64_t& out);
 bool decode(const boost::json::value& v, double& out);
 bool decode(const boost::json::value& v, bool& out);
 bool decode(const boost::json::value& v, flex_id& out);
+bool decode(const boost::json::value& v, int_id& out);
 bool decode(const boost::json::value& v, boost::json::object& out);
 bool decode(const boost::json::value& v, boost::json::value& out);
 
@@ -66,6 +93,7 @@ void encode(boost::json::value& out, std::int64_t v);
 void encode(boost::json::value& out, double v);
 void encode(boost::json::value& out, bool v);
 void encode(boost::json::value& out, const flex_id& v);
+void encode(boost::json::value& out, const int_id& v);
 void encode(boost::json::value& out, const boost::json::object& v);
 void encode(boost::json::value& out, const boost::json::value& v);
 

@@ -1,5 +1,8 @@
-// intercom::json::flex_id: an identifier that the API sends as a string or as an integer.
+// intercom::json::flex_id and int_id: identifiers that users hold as text and the API types as a
+// string (flex_id) or as an integer (int_id).
 #pragma once
+
+#include <boost/json/fwd.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -9,9 +12,9 @@
 
 namespace intercom::json {
 
-/// Ids are strings in most schemas and integers in a few (admin ids in team lists, data
-/// attribute ids, assignee ids...). Both are accepted; the text form is always available and
-/// the JSON kind seen is remembered so a decoded value re-encodes unchanged.
+/// An id the API declares as a string (most ids). Text and integers are accepted; a request always
+/// sends it as a JSON string (`json::request_encoding`). A decoded value remembers the JSON kind it
+/// arrived in, so re-encoding a response (outside a request) reproduces it unchanged.
 class flex_id {
 public:
     flex_id() = default;
@@ -34,6 +37,24 @@ public:
 private:
     std::string value_;
     bool integer_ = false;
+};
+
+/// An id the API declares as an integer (`author_id`, `sender_id`, `from.id`, `newsfeed_id`, admin and
+/// team ids...). Answers often carry such ids as strings and users copy them around as text, so it is
+/// built from text, an integer or another id; a request always sends it as a JSON integer, and text
+/// that is not a decimal integer fails the call with `errc::invalid_argument` before anything is sent.
+/// A value decoded from a JSON string re-encodes as that string outside a request (faithful responses).
+class int_id : public flex_id {
+public:
+    using flex_id::flex_id;
+    int_id(const flex_id& v) : flex_id(v) {}  // NOLINT: an id copied from a string-typed field
+
+    /// True when the value was decoded from a JSON string (only matters outside requests).
+    bool read_as_text() const noexcept { return read_as_text_; }
+
+private:
+    friend bool decode(const boost::json::value& v, int_id& out);
+    bool read_as_text_ = false;
 };
 
 } // namespace intercom::json

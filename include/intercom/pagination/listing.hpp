@@ -20,7 +20,8 @@ struct listing {
     std::string path;                                    ///< percent-encoded, e.g. "/contacts"
     query_params query;                                  ///< fixed filters, sent on every page
     std::optional<boost::json::object> body;             ///< search style: the body without paging
-    std::string list_field = "data";                     ///< dotted path of the items, e.g. "data.articles"
+    std::string list_field = "data";                     ///< dotted path of the items, e.g. "data.articles";
+                                                         ///< `a|b`: the first of several keys present
     std::optional<unsigned> per_page;                    ///< unset: the server default
     request_options options;                             ///< applied to every page
     /// A response without the list but that is itself an object is one item (`GET /companies` with a

@@ -366,7 +366,7 @@ BOOST_AUTO_TEST_CASE(unstable_list_all_sends_the_version_on_every_page) {
         m::create_external_page_request req;
         req.title = "page " + std::to_string(i);
         req.html = "<p>x</p>";
-        req.source_id = "src-1";
+        req.source_id = "61"; // an integer id (as text, as users hold it): sent as 61
         req.external_id = "ext-" + std::to_string(i);
         auto r = run_coro(f.ioc, f.cl.ai_content().try_create_external_page(req));
         BOOST_TEST_REQUIRE(r.has_value());

@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(every_paginated_operation_has_a_pager, *boost::unit_test::p
         const std::string name(hit->name);  // "group.method"
         const auto dot = name.find('.');
         const std::string header =
-            slurp(INTERCOM_SOURCE_DIR "/include/intercom/resources/" + name.substr(0, dot) + ".hpp");
+            slurp(INTERCOM_SOURCE_DIR "/include/intercom/resources/generated/" + name.substr(0, dot) + ".hpp");
         const bool found = header.find(" " + name.substr(dot + 1) + "_all(") != std::string::npos;
         BOOST_TEST(found, name << " (" << pag << ") has no " << name.substr(dot + 1) << "_all pager");
         with_pager += found;
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(variant_decoders_use_try_alternative) {
     std::size_t helpers = 0, uses = 0, blocks = 0;
     const std::regex block(R"(models::\w+ x;\s*decode\(jv, x\);\s*out\.value = std::move\(x\);)");
     for (int i = 0; i < 8; ++i) {
-        const std::string src = slurp(INTERCOM_SOURCE_DIR "/src/models/models_" + std::to_string(i) + ".cpp");
+        const std::string src = slurp(INTERCOM_SOURCE_DIR "/src/models/generated/models_" + std::to_string(i) + ".cpp");
         BOOST_TEST_REQUIRE(!src.empty());
         helpers += src.find("bool try_alternative(") != std::string::npos;
         for (auto p = src.find("return try_alternative<"); p != std::string::npos;

@@ -66,6 +66,21 @@ BOOST_AUTO_TEST_CASE(every_example_round_trips, *boost::unit_test::precondition(
         bool same = json_equal(e.at("value"), out);
         BOOST_TEST(same, where << " (" << model << "): re-encoded JSON differs\n in:  "
                                << boost::json::serialize(e.at("value")) << "\n out: " << boost::json::serialize(out));
+        // rules from the examples (tools/codegen README): no top-level key of a response, request or
+        // schema example is left in `extra`
+        // Exceptions, each kept in `extra` on purpose or not solved yet:
+        // - request examples of deliberately invalid bodies, answered with a 4xx (an object or objects
+        //   where the schema has a list of strings, `null` for a required string, an unknown key):
+        //   keeping those values as sent is right;
+        // - GET /news/news_items/{id}: `reactions` is `[null, null, ...]`, a list of strings with null
+        //   items; typing it needs `std::vector<nullable<std::string>>` (not done yet, issue 16).
+        const bool invalid_request = where.find("(too_few_options_in_list)") != std::string::npos ||
+                                     where.find("(too_few_options_for_list)") != std::string::npos ||
+                                     where.find("(no_body_supplied_for") != std::string::npos ||
+                                     where == "request POST /tags (invalid_parameters)";
+        const bool null_list_items = where == "response GET /news/news_items/{news_item_id} 200 (successful)";
+        if (where.rfind("property", 0) != 0 && !invalid_request && !null_list_items)
+            BOOST_TEST(unknown == 0u, where << " (" << model << "): " << unknown << " top-level keys in extra");
         if (same) {
             ++ok;
             if (where.rfind("response", 0) == 0) ++responses;
