@@ -59,6 +59,17 @@ struct response_limits {
     std::size_t max_streamed_body_bytes = 0;            ///< streamed (sink) bodies; 0 = no cap
 };
 
+/// Where an attempt's socket I/O runs.
+enum class io_threading {
+    /// Each connection has its own strand and every attempt runs on it, so coroutines on any
+    /// number of threads of one io_context may share the transport. The default.
+    any_thread,
+    /// Attempts run inline in the calling coroutine, with no strand and no hop: the fastest mode
+    /// (see benchmarks/README.md). Only for an io_context run by a single thread, or when every
+    /// coroutine that calls the transport runs on the same strand.
+    one_thread,
+};
+
 /// Everything the HTTPS transport needs; shared by all clients that share the transport.
 struct transport_options {
     pool_options pool;
@@ -68,6 +79,9 @@ struct transport_options {
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
     std::chrono::milliseconds tls_handshake_timeout{std::chrono::seconds(10)};
     bool request_gzip = true;  ///< send `Accept-Encoding: gzip` and decode gzip bodies
+
+    /// `one_thread` removes the per-attempt strand hop; use it when one thread runs the io_context.
+    io_threading threading = io_threading::any_thread;
 
     /// Plain `http://` is refused for hosts other than loopback unless this is set.
     bool allow_plain_http_to_remote_hosts = false;
