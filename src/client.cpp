@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/error.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
@@ -103,13 +104,15 @@ http::request build_http_request(const client_impl& c, const api_request& req) {
     return out;  // `idempotent` is set by the pipeline from its idempotency policy
 }
 
-// `res` was scrubbed of the token by the caller.
-result<api_response> to_api_result(http::response&& res, const http::request& sent,
-                                   std::chrono::system_clock::time_point wall_now) {
+// `res` was scrubbed of the token by the caller. `seen` is what the limiter already read of these
+// headers (the pipeline parses X-RateLimit-* once per answer when rate limiting is on).
+result<api_response> to_api_result(http::response&& res, boost::beast::http::verb method, std::string_view target,
+                                   std::chrono::system_clock::time_point wall_now,
+                                   const std::optional<rate_limit_snapshot>& seen) {
     if (res.status >= 200 && res.status < 300) {
         api_response out;
         out.status = res.status;
-        out.rate_limit = rate_limit_snapshot::from_headers(res.headers, wall_now);
+        out.rate_limit = seen ? seen : rate_limit_snapshot::from_headers(res.headers, wall_now);
         out.request_id = std::string(res.header("X-Request-Id"));
         out.headers = std::move(res.headers);
         out.body = std::move(res.body);
@@ -118,8 +121,8 @@ result<api_response> to_api_result(http::response&& res, const http::request& se
     error_info e{error_from_http_status(res.status)};
     e.diag.http_status = res.status;
     e.diag.stage = request_stage::completed;
-    e.diag.method = std::string(boost::beast::http::to_string(sent.method));
-    e.diag.target = sent.target;
+    e.diag.method = std::string(boost::beast::http::to_string(method));
+    e.diag.target = std::string(target);
     e.diag.rate_limit = rate_limit_snapshot::from_headers(res.headers, wall_now);
     e.diag.request_id = std::string(res.header("X-Request-Id"));
     e.diag.parse_error_body(res.body);
@@ -131,12 +134,19 @@ result<api_response> to_api_result(http::response&& res, const http::request& se
 
 } // namespace detail
 
-result<boost::json::value> api_response::json() const {
-    if (body.empty()) return boost::json::value(nullptr);
+result<boost::json::value> api_response::json() const { return json(boost::json::storage_ptr{}); }
+
+boost::json::storage_ptr api_response::arena() const {
+    // A DOM takes about twice its text; one block that size usually holds all of it.
+    return boost::json::make_shared_resource<boost::json::monotonic_resource>(2 * body.size() + 512);
+}
+
+result<boost::json::value> api_response::json(boost::json::storage_ptr storage) const {
+    if (body.empty()) return boost::json::value(nullptr, std::move(storage));
     boost::system::error_code ec;
     boost::json::parse_options po;
     po.max_depth = json_max_depth;
-    boost::json::value v = boost::json::parse(body, ec, {}, po);
+    boost::json::value v = boost::json::parse(body, ec, std::move(storage), po);
     if (ec) {
         error_info e{errc::decode_error};
         e.diag.cause = ec;
@@ -178,7 +188,6 @@ error_info invalid(std::string message) {
 boost::asio::awaitable<result<api_response>> client::execute(api_request req) const {
     auto impl = impl_;  // keep state alive across suspension
     if (impl->config_error.code) co_return impl->config_error;
-    std::string method(boost::beast::http::to_string(req.method));
     std::string target;
     // Whatever goes wrong below, the caller gets a value: a throwing middleware, hook or sink, or a
     // library bug, becomes an error instead of escaping into the caller's coroutine.
@@ -206,10 +215,10 @@ boost::asio::awaitable<result<api_response>> client::execute(api_request req) co
             if (!failure.diag.rate_limit) failure.diag.rate_limit = pr.rate_limit;
         } else {
             impl->secrets.scrub(*pr.response);  // before anything reads the answer
-            http::request sent;
-            sent.method = req.method;
-            sent.target = target;
-            auto out = detail::to_api_result(std::move(*pr.response), sent, impl->opts.pipeline.clock->wall_now());
+            const bool learned = impl->pipe->limiter() != nullptr;  // then pr.rate_limit is this answer's
+            auto out = detail::to_api_result(std::move(*pr.response), req.method, target,
+                                             impl->opts.pipeline.clock->wall_now(),
+                                             learned ? pr.rate_limit : std::optional<rate_limit_snapshot>{});
             if (out) {
                 out->attempts = pr.attempts;
                 if (!out->rate_limit) out->rate_limit = pr.rate_limit;
@@ -225,7 +234,7 @@ boost::asio::awaitable<result<api_response>> client::execute(api_request req) co
         failure = error_info{errc::callback_failed};
         failure.diag.message = std::string("unexpected exception: ") + ex.what();
     }
-    failure.diag.method = std::move(method);
+    failure.diag.method = std::string(boost::beast::http::to_string(req.method));
     failure.diag.target = std::move(target);
     impl->secrets.scrub(failure);
     co_return failure;

@@ -11,6 +11,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstddef>
@@ -41,6 +42,14 @@ struct api_response {
 
     /// The body as JSON; an empty body is `null`. Fails with `errc::decode_error`.
     result<boost::json::value> json() const;
+
+    /// The same, with the DOM allocated from `storage`. The typed layer passes a shared
+    /// `boost::json::monotonic_resource` sized from the body: a handful of allocations per
+    /// answer instead of one per key, string, array and object.
+    result<boost::json::value> json(boost::json::storage_ptr storage) const;
+
+    /// A monotonic resource for parsing this body, owned by the values parsed into it.
+    boost::json::storage_ptr arena() const;
 };
 
 /// What the typed layer hands to the client for one call.

@@ -50,6 +50,7 @@ struct diagnostics {
     std::string target;                         ///< path and query of the failing request
     unsigned attempts = 0;                      ///< how many attempts were made (1 = no retry)
     request_stage stage = request_stage::not_sent;
+    bool reused_connection = false;             ///< the failed attempt used a kept-alive connection
 
     /// The first `error.list` code, or an empty view.
     std::string_view first_error_code() const noexcept {

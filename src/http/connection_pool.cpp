@@ -83,7 +83,7 @@ namespace {
 /// `prune_interval`, so a quiet service does not keep expired or peer-closed sockets open. A thread
 /// rather than an Asio timer: a pending timer is outstanding work and would keep `io_context::run()`
 /// from returning in programs that are done. It sleeps on a condition variable while no pool has idle
-/// connections. Closing a socket is still posted to the connection's strand (see `dispose`).
+/// connections. Closing a socket is still posted to the connection's executor (see `dispose`).
 class idle_reaper {
 public:
     /// Never destroyed: a pool may still release a connection while statics are torn down at exit.
@@ -92,12 +92,11 @@ public:
         return *r;
     }
 
-    /// A pool got an idle connection: make sure it is looked at within its interval.
+    /// A pool got an idle connection and is not watched yet (its `watched_` flag keeps this off
+    /// the per-request path): make sure it is looked at within its interval.
     void watch(const std::shared_ptr<connection_pool>& p) {
         {
             std::lock_guard lk(mtx_);
-            for (auto& w : pools_)
-                if (w.lock() == p) return;
             pools_.push_back(p);
             if (!started_) {
                 started_ = true;
@@ -116,7 +115,7 @@ private:
             auto interval = std::chrono::milliseconds::max();
             for (auto it = pools_.begin(); it != pools_.end();) {
                 auto p = it->lock();
-                if (!p || p->stats().idle == 0) {
+                if (!p || p->unwatch_if_idle_empty()) {
                     it = pools_.erase(it);
                 } else {
                     interval = std::min(interval, p->options().prune_interval);
@@ -166,8 +165,8 @@ connection_pool::~connection_pool() { close(); }
 void connection_pool::dispose(std::unique_ptr<connection> c) {
     if (!c) return;
     if (!c->plain && !c->tls) return;  // no socket: nothing to serialize
-    // Close on the connection's strand so it never races Beast's timeout handler.
-    auto ex = c->strand;
+    // Close on the connection's executor so it never races Beast's timeout handler.
+    auto ex = c->executor;
     asio::post(ex, [p = std::shared_ptr<connection>(std::move(c))] { p->close(); });
 }
 
@@ -209,6 +208,12 @@ bool connection_pool::usable_locked(const connection& c, steady_clock::time_poin
 }
 
 asio::awaitable<result<pool_lease>> connection_pool::acquire(std::shared_ptr<connection_pool> self, bool fresh_only) {
+    auto max_wait = self->opts_.wait_timeout;
+    return acquire(std::move(self), fresh_only, max_wait);  // not a coroutine: no extra frame
+}
+
+asio::awaitable<result<pool_lease>> connection_pool::acquire(std::shared_ptr<connection_pool> self, bool fresh_only,
+                                                             std::chrono::milliseconds max_wait) {
     auto ex = co_await asio::this_coro::executor;
     std::shared_ptr<waiter> w;
     std::vector<std::unique_ptr<connection>> to_close;
@@ -260,7 +265,7 @@ asio::awaitable<result<pool_lease>> connection_pool::acquire(std::shared_ptr<con
         co_return out;
     }
 
-    w->timer.expires_after(self->opts_.wait_timeout);
+    w->timer.expires_after(max_wait);
     w->timer.async_wait([w, weak = std::weak_ptr<connection_pool>(self)](boost::system::error_code ec) {
         if (ec) return;
         if (auto p = weak.lock()) p->expire_waiter(w);
@@ -322,6 +327,13 @@ void connection_pool::expire_waiter(const std::shared_ptr<waiter>& w) {
     w->ch.try_send(boost::system::error_code{});
 }
 
+bool connection_pool::unwatch_if_idle_empty() {
+    std::lock_guard lk(mtx_);
+    if (!idle_.empty() && !closed_) return false;
+    watched_ = false;  // the next release that parks a connection registers the pool again
+    return true;
+}
+
 void connection_pool::note_created() {
     std::lock_guard lk(mtx_);
     ++created_;
@@ -354,7 +366,8 @@ void connection_pool::release(std::unique_ptr<connection> c, bool reusable) {
         } else if (keep) {
             c->last_used = now;
             idle_.push_back(std::move(c));
-            watch = opts_.prune_interval > std::chrono::milliseconds::zero();
+            watch = !watched_ && opts_.prune_interval > std::chrono::milliseconds::zero();
+            watched_ = watched_ || watch;
         }
     }
     dispose(std::move(closing));

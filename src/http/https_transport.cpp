@@ -110,19 +110,30 @@ struct https_transport::impl {
 
 namespace {
 
-/// Everything one attempt needs, shared between the caller's coroutine and the attempt running
-/// on the connection's strand.
+/// Everything one send needs. Lives in the caller's coroutine frame for the whole send; with
+/// `io_threading::any_thread` the attempt coroutine on the connection's strand borrows it (the
+/// caller is suspended on that coroutine meanwhile).
 struct exchange {
-    std::shared_ptr<https_transport::impl> owner;
-    std::shared_ptr<connection_pool> pool;
-    origin to;
-    std::shared_ptr<outgoing_message> msg;
-    send_options opts;
+    https_transport::impl* owner = nullptr;
+    connection_pool* pool = nullptr;
+    const origin* to = nullptr;
+    outgoing_message msg;            // built once per send, reused by the fresh-connection resend
+    const send_options* opts = nullptr;
     detail::pool_lease lease;
     bool head = false;
+    std::chrono::steady_clock::time_point deadline;  // the attempt budget ends here
 
     request_stage stage = request_stage::not_sent;
     bool keep_alive = false;
+    bool budget_bound = false;  // the last phase timeout was cut short by the attempt budget
+
+    /// `configured`, capped by what is left of the attempt budget (at least 1 ms).
+    std::chrono::steady_clock::duration phase_budget(std::chrono::steady_clock::duration configured) {
+        auto left = deadline - std::chrono::steady_clock::now();
+        budget_bound = left < configured;
+        auto d = budget_bound ? left : configured;
+        return d < std::chrono::milliseconds(1) ? std::chrono::steady_clock::duration(std::chrono::milliseconds(1)) : d;
+    }
 };
 
 error_info make_error(errc code, error_code cause, std::string message) {
@@ -132,59 +143,60 @@ error_info make_error(errc code, error_code cause, std::string message) {
     return e;
 }
 
-awaitable<std::optional<error_info>> establish(std::shared_ptr<exchange> x) {
+awaitable<std::optional<error_info>> establish(exchange* x) {
     auto& o = x->owner->opts;
     connection& c = *x->lease.get();
-    const std::string& host = x->to.host;
+    const std::string& host = x->to->host;
 
     std::vector<asio::ip::tcp::endpoint> endpoints;
     error_code ec;
     auto addr = asio::ip::make_address(host, ec);
     if (!ec) {
-        endpoints.emplace_back(addr, x->to.port);
+        endpoints.emplace_back(addr, x->to->port);
     } else {
         // The resolver has no timeout of its own: a timer on the same strand cancels it.
         struct resolve_state {
-            explicit resolve_state(const connection::strand_type& s) : resolver(s), timer(s) {}
+            explicit resolve_state(const asio::any_io_executor& s) : resolver(s), timer(s) {}
             asio::ip::tcp::resolver resolver;
             asio::steady_timer timer;
             bool done = false;
             bool timed_out = false;
         };
-        auto st = std::make_shared<resolve_state>(c.strand);
-        st->timer.expires_after(o.resolve_timeout);
+        auto st = std::make_shared<resolve_state>(c.executor);
+        st->timer.expires_after(x->phase_budget(o.resolve_timeout));
         st->timer.async_wait([st](error_code e) {
             if (e || st->done) return;
             st->timed_out = true;
             st->resolver.cancel();
         });
-        auto [rec, results] = co_await st->resolver.async_resolve(host, std::to_string(x->to.port), use_tuple);
+        auto [rec, results] = co_await st->resolver.async_resolve(host, std::to_string(x->to->port), use_tuple);
         st->done = true;
         st->timer.cancel();
         if (rec) {
             if (st->timed_out)
-                co_return make_error(errc::resolve_failed, asio::error::timed_out,
-                                     "resolving '" + host + "' timed out");
+                co_return make_error(x->budget_bound ? errc::attempt_timeout : errc::resolve_failed,
+                                     asio::error::timed_out, "resolving '" + host + "' timed out");
             co_return make_error(detail::classify_io_error(rec, io_phase::resolve), rec,
                                  "cannot resolve '" + host + "': " + rec.message());
         }
         for (const auto& r : results) endpoints.push_back(r.endpoint());
     }
 
-    if (x->to.is_tls()) {
-        c.tls.emplace(c.strand, *x->owner->tls_ctx);
+    if (x->to->is_tls()) {
+        c.tls.emplace(c.executor, *x->owner->tls_ctx);
     } else {
-        c.plain.emplace(c.strand);
+        c.plain.emplace(c.executor);
     }
     auto& tcp = c.tcp();
-    tcp.expires_after(o.connect_timeout);
+    tcp.expires_after(x->phase_budget(o.connect_timeout));
     auto [cec, ep] = co_await tcp.async_connect(endpoints, use_tuple);
     if (cec) {
         auto code = detail::classify_io_error(cec, io_phase::connect);
+        if (code == errc::connect_timeout && x->budget_bound) code = errc::attempt_timeout;
         co_return make_error(code, cec,
-                             code == errc::connect_timeout
-                                 ? "connecting to " + x->to.to_string() + " timed out"
-                                 : "cannot connect to " + x->to.to_string() + ": " + cec.message());
+                             code == errc::connect_timeout || code == errc::attempt_timeout
+                                 ? "connecting to " + x->to->to_string() + " timed out"
+                                 : "cannot connect to " + x->to->to_string() + ": " + cec.message());
     }
     error_code ignored;
     tcp.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -204,7 +216,7 @@ awaitable<std::optional<error_info>> establish(std::shared_ptr<exchange> x) {
         } else {
             c.tls->set_verify_mode(ssl::verify_none);
         }
-        tcp.expires_after(o.tls_handshake_timeout);
+        tcp.expires_after(x->phase_budget(o.tls_handshake_timeout));
         auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, use_tuple);
         if (hec) {
             long vr = SSL_get_verify_result(s);
@@ -215,13 +227,14 @@ awaitable<std::optional<error_info>> establish(std::shared_ptr<exchange> x) {
             if (verify_failed && hec != beast::error::timeout && hec != asio::error::operation_aborted) {
                 std::string why = vr != X509_V_OK ? X509_verify_cert_error_string(vr) : hec.message();
                 co_return make_error(errc::tls_verification_failed, hec,
-                                     "TLS certificate of " + x->to.to_string() + " rejected: " + why);
+                                     "TLS certificate of " + x->to->to_string() + " rejected: " + why);
             }
             auto code = detail::classify_io_error(hec, io_phase::handshake);
+            if (code == errc::tls_handshake_timeout && x->budget_bound) code = errc::attempt_timeout;
             co_return make_error(code, hec,
-                                 code == errc::tls_handshake_timeout
-                                     ? "TLS handshake with " + x->to.to_string() + " timed out"
-                                     : "TLS handshake with " + x->to.to_string() + " failed: " + hec.message());
+                                 code == errc::tls_handshake_timeout || code == errc::attempt_timeout
+                                     ? "TLS handshake with " + x->to->to_string() + " timed out"
+                                     : "TLS handshake with " + x->to->to_string() + " failed: " + hec.message());
         }
     }
     tcp.expires_never();
@@ -231,7 +244,7 @@ awaitable<std::optional<error_info>> establish(std::shared_ptr<exchange> x) {
 }
 
 template <class Stream>
-awaitable<result<response>> exchange_on(Stream* s, std::shared_ptr<exchange> x) {
+awaitable<result<response>> exchange_on(Stream* s, exchange* x) {
     auto& o = x->owner->opts;
     connection& c = *x->lease.get();
     auto& tcp = c.tcp();
@@ -241,16 +254,18 @@ awaitable<result<response>> exchange_on(Stream* s, std::shared_ptr<exchange> x) 
         return e;
     };
 
-    tcp.expires_after(x->opts.attempt_timeout);  // one budget for writing and reading
+    // The stream's expiry is the attempt timeout: what is left of the budget, for writing and reading.
+    auto left = x->deadline - std::chrono::steady_clock::now();
+    tcp.expires_after(left < std::chrono::milliseconds(1) ? std::chrono::steady_clock::duration(std::chrono::milliseconds(1)) : left);
     x->stage = request_stage::partially_sent;
-    auto [wec, wn] = co_await beast_http::async_write(*s, *x->msg, use_tuple);
+    auto [wec, wn] = co_await beast_http::async_write(*s, x->msg, use_tuple);
     if (wec) {
         auto code = detail::classify_io_error(wec, io_phase::exchange);
         co_return fail(code, wec, "writing the request failed: " + wec.message());
     }
     x->stage = request_stage::sent;
 
-    auto r = co_await detail::read_response(s, &c.buffer, o.limits, x->head, x->opts.sink ? &x->opts.sink : nullptr,
+    auto r = co_await detail::read_response(s, &c.buffer, o.limits, x->head, x->opts->sink ? &x->opts->sink : nullptr,
                                             &x->stage);
     if (!r) co_return std::move(r).error();
     tcp.expires_never();
@@ -259,12 +274,9 @@ awaitable<result<response>> exchange_on(Stream* s, std::shared_ptr<exchange> x) 
     co_return std::move(r->res);
 }
 
-/// One attempt on the connection's strand: connect if the lease holds a fresh connection, then
-/// write the request and read the response. Never throws.
-awaitable<result<response>> run_attempt(std::shared_ptr<exchange> x) {
-    // This coroutine is its own awaitable thread (co_spawn): errors come back as values even
-    // after cancellation, so the caller can classify them.
-    co_await asio::this_coro::throw_if_cancelled(false);
+/// One attempt on a leased connection: connect if it is fresh, then write the request and read
+/// the response. Never throws.
+awaitable<result<response>> attempt_body(exchange* x) {
     try {
         connection& c = *x->lease.get();
         if (!c.established) {
@@ -285,6 +297,13 @@ awaitable<result<response>> run_attempt(std::shared_ptr<exchange> x) {
         e.diag.stage = x->stage;
         co_return e;
     }
+}
+
+/// `attempt_body` as its own awaitable thread on the connection's strand (`io_threading::any_thread`).
+awaitable<result<response>> run_attempt_on_strand(exchange* x) {
+    // Errors come back as values even after cancellation, so the caller can classify them.
+    co_await asio::this_coro::throw_if_cancelled(false);
+    co_return co_await attempt_body(x);
 }
 
 awaitable<result<response>> do_send(std::shared_ptr<https_transport::impl> self, origin to, request req,
@@ -311,60 +330,86 @@ awaitable<result<response>> do_send(std::shared_ptr<https_transport::impl> self,
         co_return finish(make_error(errc::invalid_argument, {}, self->tls_ctx_error), 0);
     }
 
-    auto msg = std::make_shared<outgoing_message>();
+    auto pool = self->pool_for(to);
+    if (!pool) co_return finish(make_error(errc::pool_closed, {}, "the transport is closed"), 0);
+
+    exchange x;
+    x.owner = self.get();
+    x.pool = pool.get();
+    x.to = &to;
+    x.opts = &opts;
+    x.head = req.method == beast_http::verb::head;
+    x.deadline = start + opts.attempt_timeout;
     try {
-        msg->method(req.method);
-        msg->target(req.target);
-        msg->version(11);
-        for (const auto& f : req.headers) msg->set(f.name_string(), f.value());
-        msg->set(beast_http::field::host, host_header(to));
-        if (self->opts.request_gzip) msg->set(beast_http::field::accept_encoding, "gzip");
-        msg->keep_alive(true);
-        msg->body() = req.body;
-        msg->prepare_payload();
+        // Built once: the request's own fields move into the message (the caller gave us a copy).
+        // Fields first: Beast keeps the start line's target inside the fields object.
+        static_cast<beast_http::fields&>(x.msg) = std::move(req.headers);
+        x.msg.method(req.method);
+        x.msg.target(req.target);
+        x.msg.version(11);
+        x.msg.set(beast_http::field::host, host_header(to));
+        if (self->opts.request_gzip) x.msg.set(beast_http::field::accept_encoding, "gzip");
+        x.msg.keep_alive(true);
+        x.msg.body() = std::move(req.body);
+        x.msg.prepare_payload();
     } catch (const std::exception& ex) {
         co_return finish(make_error(errc::invalid_argument, {}, std::string("cannot build the request: ") + ex.what()),
                          0);
     }
 
-    auto pool = self->pool_for(to);
-    if (!pool) co_return finish(make_error(errc::pool_closed, {}, "the transport is closed"), 0);
-
+    const bool inline_io = self->opts.threading == io_threading::one_thread;
     unsigned attempts = 0;
-    bool retried = false;
+    bool fresh = opts.fresh_connection;
+    bool reused = false;
     try {
         for (;;) {
             ++attempts;
-            auto lease = co_await connection_pool::acquire(pool, retried);
+            auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(x.deadline - std::chrono::steady_clock::now());
+            const bool budget_bound = wait < pool->options().wait_timeout;
+            auto lease = co_await connection_pool::acquire(pool, fresh, budget_bound ? wait : pool->options().wait_timeout);
             if (!lease) {
                 auto e = lease.error();
+                if (budget_bound && e.code == errc::pool_wait_timeout) {
+                    e.code = make_error_code(errc::attempt_timeout);
+                    e.diag.message = "no pooled connection became free within the attempt timeout";
+                }
                 e.diag.stage = request_stage::not_sent;
                 co_return finish(std::move(e), attempts);
             }
-            auto x = std::make_shared<exchange>();
-            x->owner = self;
-            x->pool = pool;
-            x->to = to;
-            x->msg = msg;
-            x->opts = opts;
-            x->head = req.method == beast_http::verb::head;
-            x->lease = std::move(*lease);
-            const bool reused = x->lease.reused();
-            if (!x->lease.get()) x->lease.adopt(std::make_unique<connection>(asio::make_strand(self->ex)));
-            auto strand = x->lease.get()->strand;
+            x.lease = std::move(*lease);
+            x.stage = request_stage::not_sent;
+            x.keep_alive = false;
+            reused = x.lease.reused();
+            if (!x.lease.get()) {
+                asio::any_io_executor ex;
+                if (inline_io) {
+                    ex = co_await asio::this_coro::executor;
+                } else {
+                    ex = asio::make_strand(self->ex);
+                }
+                x.lease.adopt(std::make_unique<connection>(std::move(ex)));
+            }
 
-            auto r = co_await asio::co_spawn(strand, run_attempt(x), asio::use_awaitable);
+            result<response> r = error_info{};
+            if (inline_io) {
+                r = co_await attempt_body(&x);
+            } else {
+                auto ex = x.lease.get()->executor;
+                r = co_await asio::co_spawn(ex, run_attempt_on_strand(&x), asio::use_awaitable);
+            }
             if (r) {
-                x->lease.release(x->keep_alive);
+                x.lease.release(x.keep_alive);
                 r->reused_connection = reused;
                 r->elapsed = std::chrono::steady_clock::now() - start;
                 co_return r;
             }
-            x->lease.release(false);  // a failed connection is never reused
+            x.lease.release(false);  // a failed connection is never reused
             auto e = std::move(r).error();
+            e.diag.reused_connection = reused;
             errc code = e.code.category() == error_category() ? static_cast<errc>(e.code.value()) : errc{};
-            if (!retried && detail::may_retry_on_fresh_connection(reused, code, e.diag.stage, req.idempotent)) {
-                retried = true;
+            if (opts.resend_on_fresh_connection && !fresh &&
+                detail::may_retry_on_fresh_connection(reused, code, e.diag.stage, req.idempotent)) {
+                fresh = true;
                 continue;
             }
             co_return finish(std::move(e), attempts);
@@ -373,7 +418,10 @@ awaitable<result<response>> do_send(std::shared_ptr<https_transport::impl> self,
         // co_await throws once the awaiting coroutine is cancelled (throw_if_cancelled);
         // leases are released by their destructors.
         auto code = ex.code() == asio::error::operation_aborted ? errc::cancelled : errc::connection_closed;
-        co_return finish(make_error(code, ex.code(), "the request was cancelled"), attempts);
+        auto e = make_error(code, ex.code(), "the request was cancelled");
+        e.diag.stage = x.stage;
+        e.diag.reused_connection = reused;
+        co_return finish(std::move(e), attempts);
     }
 }
 
@@ -389,6 +437,8 @@ awaitable<result<response>> https_transport::send(origin to, request req, send_o
 }
 
 asio::any_io_executor https_transport::get_executor() { return impl_->ex; }
+
+bool https_transport::enforces_attempt_timeout() const noexcept { return true; }
 
 pool_stats https_transport::stats(const origin& to) const {
     std::shared_ptr<connection_pool> p;

@@ -97,7 +97,7 @@ result<T> decode_response(result<api_response> r) {
     if (!r) return std::move(r).error();
     T out{};
     if (r->body.empty()) return out;
-    auto jv = r->json();
+    auto jv = r->json(r->arena());  // `raw` below keeps the arena alive
     if (!jv) return std::move(jv).error();
     if (!decode(*jv, out)) return decode_failure(*r, T::schema_name);
     out.raw = std::make_shared<const boost::json::value>(std::move(*jv));

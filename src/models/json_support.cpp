@@ -145,9 +145,11 @@ void encode(boost::json::value& out, const int_id& v) {
 }
 
 void object_reader::finish() {
+    if (claimed_ == o_.size()) return;
+    std::size_t i = 0;
     for (const auto& kv : o_) {
-        std::string_view k = kv.key();
-        if (std::find(claimed_.begin(), claimed_.end(), k) == claimed_.end()) extra_[k] = kv.value();
+        if (!is_claimed(i)) extra_[kv.key()] = kv.value();  // copied into extra's own storage
+        ++i;
     }
 }
 

@@ -15,7 +15,7 @@ boost::asio::awaitable<result<boost::json::value>> client_page_source::fetch(api
     if (!base_path_.empty() && req.path.rfind(base_path_ + "/", 0) == 0) req.path.erase(0, base_path_.size());
     auto r = co_await client_.execute(std::move(req));
     if (!r) co_return r.error();
-    co_return r->json();
+    co_return r->json(r->arena());
 }
 
 } // namespace intercom::pagination

@@ -20,7 +20,12 @@ namespace intercom::http {
 /// Pool model (see detail/connection_pool.hpp): one bounded pool per origin, FIFO waiters,
 /// LIFO idle reuse after a liveness check, and one transparent retry on a fresh connection when a
 /// *reused* connection is closed by the peer before any response byte (idempotent requests
-/// always; others only if not completely written).
+/// always; others only if not completely written), unless `send_options::resend_on_fresh_connection`
+/// is off (the pipeline turns it off and decides the resend itself, see pipeline/retry_machine.hpp).
+///
+/// Threads: see `transport_options::threading`. With the default `any_thread`, each connection
+/// has its own strand and every attempt runs there; with `one_thread` attempts run inline in the
+/// calling coroutine.
 class https_transport final : public transport {
 public:
     explicit https_transport(boost::asio::any_io_executor ex, transport_options opts = {});
@@ -31,6 +36,10 @@ public:
 
     boost::asio::awaitable<result<response>> send(origin to, request req, send_options opts) override;
     boost::asio::any_io_executor get_executor() override;
+
+    /// True: the whole send (connection wait, resolve, connect, TLS handshake, write and read) is
+    /// bounded by `send_options::attempt_timeout`, the exchange itself by the stream's expiry.
+    bool enforces_attempt_timeout() const noexcept override;
 
     /// Counters of the pool for `to` (all zero if no request went there yet).
     pool_stats stats(const origin& to) const;

@@ -55,6 +55,15 @@ struct send_options {
     /// If set, a 2xx body is streamed here instead of being collected in `response::body`
     /// (and the body size limit does not apply). Non-2xx bodies are still collected.
     body_sink sink;
+
+    /// Open a new connection for this send instead of reusing an idle one. The pipeline sets it
+    /// when it resends a request whose kept-alive connection turned out to be closed.
+    bool fresh_connection = false;
+
+    /// Let the transport itself resend once on a fresh connection when a *reused* connection was
+    /// closed by the peer before answering (see `https_transport`). The pipeline turns this off
+    /// and makes that decision in its retry machine, so the resend is paced by the rate limiter.
+    bool resend_on_fresh_connection = true;
 };
 
 } // namespace intercom::http

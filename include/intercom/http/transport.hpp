@@ -23,6 +23,11 @@ public:
     virtual boost::asio::awaitable<result<response>> send(origin to, request req, send_options opts) = 0;
 
     virtual boost::asio::any_io_executor get_executor() = 0;
+
+    /// True if `send` bounds the whole send (connection wait, connect, write, read) by
+    /// `send_options::attempt_timeout` and fails with `errc::attempt_timeout` when it runs out.
+    /// The pipeline then relies on it instead of racing each attempt against a timer of its own.
+    virtual bool enforces_attempt_timeout() const noexcept { return false; }
 };
 
 } // namespace intercom::http

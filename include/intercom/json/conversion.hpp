@@ -116,44 +116,63 @@ void encode(boost::json::value& out, const std::vector<T>& v) {
 
 // ---- objects ----
 
-/// Reads known fields of a JSON object; `finish()` moves the rest into `extra`.
+/// Reads known fields of a JSON object; `finish()` copies the rest into `extra`.
+///
+/// Claimed members are remembered by their position in the object (a bit each, in place for up
+/// to 64 members), so decoding allocates nothing of its own and `finish()` compares no strings;
+/// when every member was claimed (the usual case) it does nothing at all.
 class object_reader {
 public:
-    object_reader(const boost::json::object& o, boost::json::object& extra) : o_(o), extra_(extra) {}
+    object_reader(const boost::json::object& o, boost::json::object& extra) : o_(o), extra_(extra) {
+        if (o_.size() > 64) big_.resize(o_.size());
+    }
 
     template <class T>
     void field(std::string_view key, std::optional<T>& out) {
-        const auto* v = o_.if_contains(key);
-        if (!v) return;
+        auto it = o_.find(key);
+        if (it == o_.end()) return;
+        const auto& v = it->value();
         T t{};
-        if (!v->is_null() && decode(*v, t)) {
+        if (!v.is_null() && decode(v, t)) {
             out = std::move(t);
-            claimed_.push_back(key);
+            claim(it);
         }
     }
 
     template <class T>
     void field(std::string_view key, nullable<T>& out) {
-        const auto* v = o_.if_contains(key);
-        if (!v) return;
-        if (v->is_null()) {
+        auto it = o_.find(key);
+        if (it == o_.end()) return;
+        const auto& v = it->value();
+        if (v.is_null()) {
             out.set_null();
-            claimed_.push_back(key);
+            claim(it);
             return;
         }
         T t{};
-        if (decode(*v, t)) {
+        if (decode(v, t)) {
             out = std::move(t);
-            claimed_.push_back(key);
+            claim(it);
         }
     }
 
     void finish();
 
 private:
+    void claim(boost::json::object::const_iterator it) noexcept {
+        const auto i = static_cast<std::size_t>(it - o_.begin());
+        if (is_claimed(i)) return;
+        ++claimed_;
+        if (i < 64) small_ |= std::uint64_t{1} << i;
+        else big_[i] = true;
+    }
+    bool is_claimed(std::size_t i) const noexcept { return i < 64 ? (small_ >> i) & 1u : bool(big_[i]); }
+
     const boost::json::object& o_;
     boost::json::object& extra_;
-    std::vector<std::string_view> claimed_;
+    std::uint64_t small_ = 0;
+    std::vector<bool> big_;  // members past the 64th, only for such large objects
+    std::size_t claimed_ = 0;
 };
 
 /// Writes set fields into a JSON object; `finish(extra)` adds the kept unknown keys.

@@ -23,6 +23,20 @@ enum class event_kind : unsigned char {
     succeeded,        ///< the call ends with a 2xx
 };
 
+/// Why a call ended (`pipeline_result::stop`, `event::stop` of `gave_up` / `succeeded`).
+enum class stop_reason : unsigned char {
+    succeeded,          ///< a 2xx answer
+    policy_declined,    ///< the retry policy said no (its words in `retry_step::detail`)
+    cancelled,          ///< the caller cancelled the call
+    body_streamed,      ///< part of the body already reached the caller's sink: a retry would repeat it
+    wait_too_long,      ///< the backoff policy refused the wait the server asked for (e.g. Retry-After)
+    deadline,           ///< the next wait would end after the call's deadline
+    pipeline_error,     ///< an exception in a middleware, hook or sink ended the call
+};
+
+/// A short, stable description of `r` ("succeeded", "cancelled", ...).
+std::string_view to_string(stop_reason r) noexcept;
+
 /// One event. Views point into the call's state and are valid only during the hook invocation.
 struct event {
     event_kind kind = event_kind::attempt_finished;
@@ -38,6 +52,7 @@ struct event {
     std::chrono::nanoseconds delay{};         ///< retry_scheduled / limiter_wait: how long we wait
     std::optional<rate_limit_snapshot> rate_limit; ///< the last snapshot seen for this call
     std::string_view reason;                  ///< retry_scheduled / gave_up: short explanation
+    stop_reason stop = stop_reason::succeeded; ///< succeeded / gave_up: why the call ended, as a code
 };
 
 /// A user hook for events. Called inline on the pipeline's coroutine: keep it short, never throw.

@@ -5,6 +5,7 @@
 #include <intercom/http/message.hpp>
 #include <intercom/http/origin.hpp>
 #include <intercom/operation.hpp>
+#include <intercom/pipeline/events.hpp>
 #include <intercom/rate_limit.hpp>
 #include <intercom/result.hpp>
 
@@ -37,6 +38,7 @@ struct call_context {
     std::chrono::nanoseconds last_latency{};          ///< transport time of the current attempt
     std::size_t streamed_bytes = 0;                   ///< bytes already given to `send.sink`
     std::string_view outcome_reason;                  ///< why the call ended (static string)
+    stop_reason stop = stop_reason::succeeded;        ///< why the call ended, as a code
 };
 
 class middleware;

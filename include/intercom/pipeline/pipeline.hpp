@@ -74,7 +74,8 @@ struct pipeline_result {
     result<http::response> response;   ///< non-2xx statuses are in here as responses
     unsigned attempts = 0;
     std::optional<rate_limit_snapshot> rate_limit;
-    std::string_view gave_up_reason;    ///< why the last failure was not retried (static string)
+    std::string_view gave_up_reason;    ///< why the call ended, in words (static string)
+    stop_reason stop = stop_reason::succeeded; ///< why the call ended, as a code
 };
 
 /// The assembled chain. Thread-safe; shared by all calls of a client.

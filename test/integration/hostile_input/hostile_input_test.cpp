@@ -17,6 +17,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -49,6 +50,9 @@ struct fixture {
         o.token = token;
         o.base_url = s.base_url();
         if (!s.ca_pem().empty()) o.transport.tls.ca_pem = s.ca_pem();
+        // ctest runs this suite in both threading modes (see CMakeLists.txt).
+        if (const char* m = std::getenv("INTERCOM_TEST_THREADING"); m && std::string_view(m) == "one_thread")
+            o.transport.threading = http::io_threading::one_thread;
         o.attempt_timeout = 5s;
         o.timeout = 10s;
         o.pipeline.logger.level = pipeline::log_level::trace;

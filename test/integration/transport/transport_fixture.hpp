@@ -1,6 +1,9 @@
 // Shared helpers of the transport integration tests.
 #pragma once
 
+#include <cstdlib>
+#include <string_view>
+
 #include "loopback_server.hpp"
 
 #include <intercom/http/https_transport.hpp>
@@ -23,8 +26,16 @@ inline const intercom::testing::tls_identity& test_identity() {
     return id;
 }
 
+/// `INTERCOM_TEST_THREADING=one_thread` runs the suite with attempts inline in the caller's
+/// coroutine (ctest registers the transport and hostile-input suites once per mode).
+inline http::io_threading threading_under_test() {
+    const char* v = std::getenv("INTERCOM_TEST_THREADING");
+    return v && std::string_view(v) == "one_thread" ? http::io_threading::one_thread : http::io_threading::any_thread;
+}
+
 inline http::transport_options transport_opts(bool tls) {
     http::transport_options o;
+    o.threading = threading_under_test();
     if (tls) {
         o.tls.use_system_trust_store = false;
         o.tls.ca_pem = test_identity().ca_cert_pem;

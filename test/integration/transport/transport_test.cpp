@@ -3,6 +3,9 @@
 
 #include <run_coro.hpp>
 
+#include <intercom/client.hpp>
+#include <intercom/pipeline/rate_limiter.hpp>
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -677,6 +680,162 @@ BOOST_AUTO_TEST_CASE(plain_http_to_remote_host_is_refused) {
     BOOST_TEST(code_of(r) == errc::insecure_url_refused);
     BOOST_TEST((r.error().diag.stage == request_stage::not_sent));
     BOOST_TEST(t.stats(origin{"http", "example.com", 80}).created == 0u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through a client: the pipeline's retry machine and the transport's budget.
+
+namespace {
+
+/// Counts what the limiter admits (each admission takes one unit of window budget here).
+class counting_store final : public pipeline::budget_store {
+public:
+    asio::awaitable<pipeline::budget_grant> try_acquire(pipeline::budget_query q) override {
+        ++acquired;
+        co_return co_await inner.try_acquire(q);
+    }
+    asio::awaitable<void> update(rate_limit_snapshot s, pipeline::budget_query q) override {
+        co_await inner.update(s, q);
+    }
+    std::optional<rate_limit_snapshot> snapshot() const override { return inner.snapshot(); }
+
+    std::atomic<int> acquired{0};
+    pipeline::local_budget_store inner;
+};
+
+struct client_run {
+    result<api_response> first = error_info{};
+    result<api_response> second = error_info{};
+    std::chrono::steady_clock::duration second_took{};
+};
+
+asio::awaitable<client_run> two_calls(client c, api_request a, api_request b) {
+    client_run out;
+    out.first = co_await c.execute(std::move(a));
+    auto t0 = std::chrono::steady_clock::now();
+    out.second = co_await c.execute(std::move(b));
+    out.second_took = std::chrono::steady_clock::now() - t0;
+    co_return out;
+}
+
+api_request api_get(std::string path) {
+    api_request r;
+    r.path = std::move(path);
+    return r;
+}
+
+client_options client_opts(const loopback_server& srv, bool tls) {
+    client_options o;
+    o.token = "test-token";
+    o.base_url = std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(srv.origin().port);
+    o.transport = intercom::test::transport_opts(tls);
+    return o;
+}
+
+struct slow_and_post_run {
+    std::optional<result<api_response>> slow;
+    std::optional<result<api_response>> post;
+    std::chrono::steady_clock::duration post_took{};
+};
+
+/// Starts `slow`, then 20 ms later `post`, and waits for both.
+asio::awaitable<slow_and_post_run> slow_and_post(client c, api_request slow, api_request post) {
+    auto ex = co_await asio::this_coro::executor;
+    auto done = std::make_shared<intercom::test::many_state>(ex, 0);
+    auto out = std::make_shared<slow_and_post_run>();
+    asio::co_spawn(ex, c.execute(std::move(slow)), [out, done](std::exception_ptr, result<api_response> r) {
+        out->slow = std::move(r);
+        done->ch.try_send(boost::system::error_code{});
+    });
+    co_await sleep_for(ms(20));
+    auto t0 = std::chrono::steady_clock::now();
+    out->post = co_await c.execute(std::move(post));
+    out->post_took = std::chrono::steady_clock::now() - t0;
+    co_await done->ch.async_receive(asio::as_tuple(asio::use_awaitable));
+    co_return *out;
+}
+
+} // namespace
+
+// The server closes a kept-alive connection on its second request without answering. The pipeline
+// (not the transport) resends once on a fresh connection: the resend passes the rate limiter, shows
+// as a second `attempt_finished` of attempt 1, and the call reports one attempt.
+BOOST_AUTO_TEST_CASE(client_resends_on_fresh_connection_through_the_limiter) {
+    for (bool tls : {false, true}) {
+        BOOST_TEST_CONTEXT("tls=" << tls) {
+            asio::io_context ioc;
+            loopback_server srv(ioc, intercom::test::server_opts(tls), [](const server_request& r) {
+                server_reply rep;
+                rep.body = "{}";
+                if (r.index_on_connection == 1) rep.action = server_reply::kind::close_without_response;
+                return rep;
+            });
+            auto store = std::make_shared<counting_store>();
+            auto events = std::make_shared<std::vector<std::pair<pipeline::event_kind, unsigned>>>();
+            auto o = client_opts(srv, tls);
+            o.pipeline.limiter_options.store = store;
+            o.pipeline.on_event = [events](const pipeline::event& e) { events->emplace_back(e.kind, e.attempt); };
+            client c(ioc.get_executor(), o);
+            auto run = run_coro(ioc, two_calls(c, api_get("/a"), api_get("/b")));
+            BOOST_TEST_REQUIRE(run.first.has_value());
+            BOOST_TEST_REQUIRE(run.second.has_value(), (run.second ? "" : run.second.error().what()));
+            BOOST_TEST(run.second->attempts == 1u);
+            BOOST_TEST(store->acquired.load() == 3);  // /a, /b on the stale connection, /b again
+            BOOST_TEST(srv.accepted() == 2u);
+            std::size_t finished_b = 0;
+            for (std::size_t i = 2; i < events->size(); ++i)
+                if ((*events)[i].first == pipeline::event_kind::attempt_finished) {
+                    ++finished_b;
+                    BOOST_TEST((*events)[i].second == 1u);
+                }
+            BOOST_TEST(finished_b == 2u);
+        }
+    }
+}
+
+// One connection, held by a slow call: a second call's wait for it is bounded by its attempt budget
+// (not by the pool's 30 s wait), fails as not sent, and is therefore retried even as a creating POST.
+BOOST_AUTO_TEST_CASE(attempt_budget_bounds_the_pool_wait) {
+    asio::io_context ioc;
+    std::atomic<int> posts{0};
+    loopback_server srv(ioc, intercom::test::server_opts(false), [&posts](const server_request& r) {
+        server_reply rep;
+        rep.body = "{}";
+        if (r.target == "/slow") rep.delay = ms(700);
+        if (r.method == beast_http::verb::post) ++posts;
+        return rep;
+    });
+    auto o = client_opts(srv, false);
+    o.transport.pool.max_connections = 1;
+    o.attempt_timeout = ms(150);
+    o.pipeline.rate_limiting = false;
+    auto events = std::make_shared<std::vector<pipeline::event>>();
+    o.pipeline.on_event = [events](const pipeline::event& e) { events->push_back(e); };
+    client c(ioc.get_executor(), o);
+    // The slow call alone may take its time.
+    api_request slow = api_get("/slow");
+    slow.options.attempt_timeout = ms(5000);
+    api_request post = api_get("/create");
+    post.method = beast_http::verb::post;
+    post.body = "{}";
+    post.options.max_attempts = 1;
+    auto out = run_coro(ioc, slow_and_post(c, std::move(slow), std::move(post)));
+    auto& slow_result = out.slow;
+    auto& post_result = out.post;
+    auto took = out.post_took;
+    BOOST_TEST_REQUIRE(slow_result.has_value());
+    BOOST_TEST(slow_result->has_value());
+    BOOST_TEST_REQUIRE(post_result.has_value());
+    BOOST_TEST_REQUIRE(!post_result->has_value());
+    const auto& e = post_result->error();
+    BOOST_TEST(e.code == errc::attempt_timeout, e.what());
+    BOOST_TEST((e.diag.stage == request_stage::not_sent));
+    BOOST_TEST(took < ms(600));  // the budget, not the slow call, ended the wait
+    BOOST_TEST(posts.load() == 0);
+    bool gave_up = false;
+    for (const auto& ev : *events)
+        if (ev.kind == pipeline::event_kind::gave_up && ev.operation.empty()) gave_up = ev.stop == pipeline::stop_reason::policy_declined;
+    BOOST_TEST(gave_up);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

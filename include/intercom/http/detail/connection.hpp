@@ -15,18 +15,18 @@ namespace intercom::http::detail {
 
 using steady_clock = std::chrono::steady_clock;
 
-/// A connection owns its own strand: Beast's tcp_stream runs its timeout handler on the stream's
-/// executor, so every operation on one connection must be serialized with it even when the
-/// io_context is run by several threads. Only one request uses a connection at a time.
+/// Beast's tcp_stream runs its timeout handler on the stream's executor, so every operation on one
+/// connection must be serialized with it. With `io_threading::any_thread` the executor is the
+/// connection's own strand and attempts run on it; with `one_thread` it is the executor of the
+/// coroutine that opened the connection (one thread serializes everything). Only one request uses
+/// a connection at a time.
 struct connection {
-    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
-
-    explicit connection(strand_type s) : strand(std::move(s)) {}
+    explicit connection(boost::asio::any_io_executor ex) : executor(std::move(ex)) {}
     ~connection() { close(); }
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
 
-    strand_type strand;
+    boost::asio::any_io_executor executor;  ///< the executor of the streams below
     std::optional<boost::beast::tcp_stream> plain;                          ///< set for http://
     std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream>> tls;  ///< set for https://
     boost::beast::flat_buffer buffer;  ///< bytes read past the last response stay here

@@ -75,16 +75,21 @@ public:
 
     /// Takes an idle connection (LIFO, so surplus connections age out) after pruning expired and
     /// dead ones, or a permit to open a new one while fewer than `max_connections` are open, or
-    /// waits FIFO for one up to `wait_timeout`. With `fresh_only`, never returns an idle
+    /// waits FIFO for one up to `max_wait` (default: `wait_timeout`). With `fresh_only`, never returns an idle
     /// connection (used for the one retry after a reused connection failed): if the pool is full
     /// it closes an idle connection to make room.
     /// Fails with `pool_wait_timeout`, `pool_closed` or `cancelled` (terminal cancellation).
     static boost::asio::awaitable<result<pool_lease>> acquire(std::shared_ptr<connection_pool> self,
                                                               bool fresh_only);
+    static boost::asio::awaitable<result<pool_lease>> acquire(std::shared_ptr<connection_pool> self, bool fresh_only,
+                                                              std::chrono::milliseconds max_wait);
 
     /// Closes idle connections that are past `idle_timeout` or their limits, or that the peer closed
     /// or wrote to; returns how many stay idle. Called by the background pruner; safe from any thread.
     std::size_t prune_idle();
+
+    /// For the background pruner: true (and the pool counts as no longer watched) when nothing is idle.
+    bool unwatch_if_idle_empty();
 
     pool_stats stats() const;
     const pool_options& options() const noexcept { return opts_; }
@@ -111,6 +116,7 @@ private:
 
     mutable std::mutex mtx_;
     bool closed_ = false;
+    bool watched_ = false;  // registered with the background pruner
     std::deque<std::unique_ptr<connection>> idle_;  // oldest first
     std::deque<std::shared_ptr<waiter>> waiters_;
     std::size_t open_ = 0;    // idle + in use (including permits still connecting)
