@@ -99,11 +99,6 @@ asio::awaitable<void> retrieve_loop(std::shared_ptr<beast_retrieve_state> st, be
     }
 }
 
-template <class Stream>
-asio::awaitable<void> connect_one(beast_connection<Stream>* c, endpoint ep) {
-    co_await open_connection(&c->stream, ep);
-}
-
 // The ids of the first page, as `retrieve` picks them when --id is not given.
 template <class Stream>
 asio::awaitable<std::vector<std::string>> first_page_ids(beast_connection<Stream>* c, endpoint ep, std::string token) {
@@ -144,7 +139,7 @@ beast_retrieve_run measure(runtime& rt, const std::shared_ptr<beast_retrieve_sta
                            std::size_t warmup, std::size_t requests, const std::string& id, MakeConnection make) {
     std::vector<std::unique_ptr<beast_connection<Stream>>> conns;
     for (std::size_t i = 0; i < conc; ++i) conns.push_back(make());
-    for (auto& c : conns) rt.spawn(connect_one(c.get(), st->ep));
+    for (auto& c : conns) rt.spawn(open_connection(&c->stream, st->ep));
     rt.wait_all();
 
     std::vector<std::string> ids =
