@@ -82,6 +82,7 @@ client make_client(boost::asio::any_io_executor ex, const target& t, const clien
     o.transport.pool.max_requests_per_connection = 0;
     o.pipeline.rate_limiting = tune.rate_limiting;
     o.pipeline.limiter_options.max_in_flight = std::max<std::size_t>(tune.concurrency, 1);
+    if (tune.threading) o.transport.threading = *tune.threading;
     if (auto c = tune.counters) {
         o.pipeline.on_event = [c](const pipeline::event& e) {
             using pipeline::event_kind;
@@ -99,6 +100,27 @@ client make_client(boost::asio::any_io_executor ex, const target& t, const clien
     }
     if (tune.adjust) tune.adjust(o);
     return client(std::move(ex), std::move(o));
+}
+
+void parse_hot_path_flags(const args& a, unsigned client_threads, client_tuning& tune) {
+    if (a.has("no-limiter") && a.get("no-limiter", "1") != "0") tune.rate_limiting = false;
+    if (a.has("threading")) {
+        auto v = a.get("threading", "");
+        if (v == "any") tune.threading = http::io_threading::any_thread;
+        else if (v == "one") tune.threading = http::io_threading::one_thread;
+        else throw std::invalid_argument("--threading must be any or one, got " + v);
+    }
+    if (tune.threading == http::io_threading::one_thread && client_threads > 1)
+        throw std::invalid_argument("--threading=one needs --threads=1 (the transport then runs attempts inline)");
+}
+
+std::string threading_name(const client_tuning& tune) {
+    auto t = tune.threading.value_or(client_options{}.transport.threading);
+    return t == http::io_threading::one_thread ? "one" : "any";
+}
+
+result_line& add_hot_path_keys(result_line& line, const client_tuning& tune) {
+    return line.add("limiter", std::string(tune.rate_limiting ? "on" : "off")).add("threading", threading_name(tune));
 }
 
 void runtime::drive() {

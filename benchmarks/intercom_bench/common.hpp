@@ -10,6 +10,9 @@
 //   --server-threads=N threads of the bundled server's io_context (default 1)
 //   --threads=N        threads running the client's io_context (default 1)
 //   --contacts=N       contacts seeded into the bundled server (workload-specific default)
+// Hot-path flags (retrieve, paginate, search-paginate; see parse_hot_path_flags):
+//   --no-limiter       client_options::pipeline.rate_limiting = false
+//   --threading=any|one  client_options::transport.threading (default: the library's, any_thread)
 #pragma once
 
 #include <functional>
@@ -99,7 +102,9 @@ struct client_tuning {
     bool rate_limiting = true;
     std::shared_ptr<pipeline_counters> counters;  ///< optional
     std::function<void(client_options&)> adjust;  ///< optional: last change to the options (e.g. metrics)
+    std::optional<http::io_threading> threading;  ///< unset: the library's default
 };
+
 
 /// A client for `t` sending from `ex`.
 client make_client(boost::asio::any_io_executor ex, const target& t, const client_tuning& tune);
@@ -165,6 +170,15 @@ public:
 private:
     std::string text_;
 };
+
+/// Reads `--no-limiter` (rate_limiting = false) and `--threading=any|one` into `tune`. Refuses
+/// `--threading=one` with more than one client thread (the transport requires a single thread).
+void parse_hot_path_flags(const args& a, unsigned client_threads, client_tuning& tune);
+
+/// `limiter=on|off threading=any|one` as the client is actually configured (the library's default
+/// threading when --threading was not given).
+result_line& add_hot_path_keys(result_line& line, const client_tuning& tune);
+std::string threading_name(const client_tuning& tune);
 
 // --- memory --------------------------------------------------------------------------------------
 

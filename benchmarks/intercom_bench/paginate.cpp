@@ -2,11 +2,16 @@
 // search-paginate: every contact through a validated search (`make_search_pager`).
 //
 //   intercom-bench paginate [--contacts=20000] [--per-page=150] [--prefetch=1] [--decode=typed|json]
-//   intercom-bench search-paginate [--contacts=20000] [--per-page=150] [--prefetch=1]
+//                           [--no-limiter] [--threading=any|one]
+//   intercom-bench search-paginate [--contacts=20000] [--per-page=150] [--prefetch=1] [--no-limiter]
+//                                  [--threading=any|one]
 //
 // Memory: the peak RSS is restarted (VmHWM via /proc/self/clear_refs) once the target is up, so
 // `rss_growth_mb` is what the walk itself added. With the bundled server the process also holds
 // the server's store; for the client's RSS alone, point --base-url at `intercom-bench serve`.
+// allocs_per_page / allocs_per_item: allocation calls during the walk divided by page requests and
+// by items (the bundled server's included when it runs in this process; "na" under sanitizers).
+#include "intercom_bench/alloc_counter.hpp"
 #include "intercom_bench/common.hpp"
 
 #include <intercom/error.hpp>
@@ -105,12 +110,16 @@ int run_walk(const args& a, bool search) {
     auto decode = search ? std::string("json") : a.get("decode", "typed");
     if (decode != "typed" && decode != "json") throw std::invalid_argument("--decode must be typed or json");
     runtime rt(static_cast<unsigned>(a.get_int("threads", 1)));
+    client_tuning tune;
+    parse_hot_path_flags(a, rt.threads(), tune);
     reject_unknown_flags(a);
 
     target t(topts);
-    auto c = make_client(rt.executor(), t, {1, true, nullptr});
+    auto c = make_client(rt.executor(), t, tune);
+    allocation_counting_available();  // runs the self-check outside the measured phase
     reset_peak_rss();
     double rss_start = current_rss_mb();
+    auto allocs0 = allocation_count();
     double cpu0 = process_cpu_seconds();
     auto t0 = std::chrono::steady_clock::now();
     walk_stats s = search          ? rt.run(walk_search(c, per_page, prefetch))
@@ -119,6 +128,7 @@ int run_walk(const args& a, bool search) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     double peak = peak_rss_mb();
     double cpu = process_cpu_seconds() - cpu0;
+    auto allocs = allocation_count() - allocs0;
     const char* cpu_key = t.bundled() ? "process_cpu_seconds" : "client_cpu_seconds";
     const char* op = search ? "search-paginate" : "paginate";
 
@@ -128,14 +138,19 @@ int run_walk(const args& a, bool search) {
         .row("page requests", std::uint64_t(s.requests))
         .row("per page", std::uint64_t(per_page))
         .row("prefetch depth", std::uint64_t(prefetch))
+        .row("rate limiter", std::string(tune.rate_limiting ? "on" : "off"))
+        .row("transport threading", threading_name(tune))
         .row("seconds", secs, 3)
         .row("items per second", static_cast<double>(s.items) / secs, 0)
         .row("RSS at start (MiB)", rss_start, 1)
         .row("peak RSS (MiB)", peak, 1)
         .row(t.bundled() ? "process CPU seconds (incl. server)" : "client CPU seconds", cpu, 3)
         .row("peak RSS growth (MiB)", peak - rss_start, 1)
+        .row(t.bundled() ? "allocations per page (incl. server)" : "allocations per page", allocs_per(allocs, s.requests))
+        .row(t.bundled() ? "allocations per item (incl. server)" : "allocations per item", allocs_per(allocs, s.items))
         .print();
-    result_line("intercom-cpp", op)
+    result_line line("intercom-cpp", op);
+    line
         .add("scheme", t.scheme())
         .add("seconds", secs)
         .add("items", std::uint64_t(s.items))
@@ -145,7 +160,9 @@ int run_walk(const args& a, bool search) {
         .add(cpu_key, cpu)
         .add("peak_rss_mb", peak, 1)
         .add("rss_growth_mb", peak - rss_start, 1)
-        .print();
+        .add("allocs_per_page", allocs_per(allocs, s.requests))
+        .add("allocs_per_item", allocs_per(allocs, s.items));
+    add_hot_path_keys(line, tune).print();
     if (t.bundled() && s.items != topts.server.seed.contacts)
         return fail(std::string(op) + ": expected " + std::to_string(topts.server.seed.contacts) + " items, got " +
                     std::to_string(s.items));
@@ -157,9 +174,9 @@ int run_search_paginate(const args& a) { return run_walk(a, true); }
 
 }  // namespace
 
-INTERCOM_BENCH_WORKLOAD("paginate", "every contact via the typed cursor pager (--contacts --per-page --prefetch --decode)",
+INTERCOM_BENCH_WORKLOAD("paginate", "every contact via the typed cursor pager (--contacts --per-page --prefetch --decode --no-limiter --threading)",
                         run_paginate);
-INTERCOM_BENCH_WORKLOAD("search-paginate", "every contact via a validated search pager (--contacts --per-page)",
+INTERCOM_BENCH_WORKLOAD("search-paginate", "every contact via a validated search pager (--contacts --per-page --no-limiter --threading)",
                         run_search_paginate);
 
 }  // namespace intercom::bench

@@ -1,13 +1,18 @@
 // retrieve: N typed `contacts().try_retrieve(id)` calls from C concurrent coroutines.
 //
 //   intercom-bench retrieve [--requests=20000] [--concurrency=64] [--warmup=N] [--id=ID] [--raw]
-//                           [--prometheus]
+//                           [--prometheus] [--no-limiter] [--threading=any|one]
 //
 // Ids come from the first page of `contacts().try_list()` (or --id: one id, e.g. the one wrk asks
 // for). --raw sends `client::request` and skips typed decoding (the pipeline without the models).
 // --prometheus measures the cost of intercom::prometheus in the same run: a second client with
 // client_metrics attached sends the same calls; the phases alternate (plain, metrics, plain,
 // metrics, each N/2 calls) so drift of the machine's load hits both alike.
+// --no-limiter turns the pipeline's rate limiter off; --threading picks the transport's
+// io_threading (one: attempts inline, single client thread only). The baseline is retrieve-beast.
+// allocs_per_req: allocation calls during the measured phase / calls (the bundled server's
+// included when it runs in this process; "na" under sanitizers, see alloc_counter.hpp).
+#include "intercom_bench/alloc_counter.hpp"
 #include "intercom_bench/common.hpp"
 
 #include <intercom/models/models.hpp>
@@ -88,18 +93,20 @@ std::chrono::nanoseconds drive(runtime& rt, const std::shared_ptr<retrieve_state
 
 // --prometheus: the same calls through a plain client and through one with client_metrics, in
 // alternating phases; prints both and the difference per call.
-int run_retrieve_prometheus(const target_options& topts, std::size_t requests, std::size_t conc, std::size_t warmup,
-                            const std::string& id, bool raw, runtime& rt) {
+int run_retrieve_prometheus(const target_options& topts, std::size_t requests, const client_tuning& tune,
+                            std::size_t warmup, const std::string& id, bool raw, runtime& rt) {
 #ifndef INTERCOM_BENCH_PROMETHEUS
-    (void)topts, (void)requests, (void)conc, (void)warmup, (void)id, (void)raw, (void)rt;
+    (void)topts, (void)requests, (void)tune, (void)warmup, (void)id, (void)raw, (void)rt;
     return fail("retrieve --prometheus: built without prometheus-cpp (intercom::prometheus)");
 #else
     target t(topts);
     ::prometheus::Registry registry;
     auto metrics = intercom::prometheus::client_metrics::create(registry);
-    auto plain = std::make_shared<retrieve_state>(make_client(rt.executor(), t, {conc, true, nullptr, {}}), raw);
-    auto with = std::make_shared<retrieve_state>(
-        make_client(rt.executor(), t, {conc, true, nullptr, [&](client_options& o) { metrics->attach(o); }}), raw);
+    const std::size_t conc = tune.concurrency;
+    auto with_tune = tune;
+    with_tune.adjust = [&](client_options& o) { metrics->attach(o); };
+    auto plain = std::make_shared<retrieve_state>(make_client(rt.executor(), t, tune), raw);
+    auto with = std::make_shared<retrieve_state>(make_client(rt.executor(), t, with_tune), raw);
     plain->ids = id.empty() ? rt.run(first_page_ids(plain->c)) : std::vector<std::string>{id};
     if (plain->ids.empty()) return fail("retrieve: the server has no contacts");
     with->ids = plain->ids;
@@ -133,7 +140,8 @@ int run_retrieve_prometheus(const target_options& topts, std::size_t requests, s
         .row("latency p50 (ms), with metrics", to_ms(with->latency.percentile(50)), 3)
         .row("errors", plain->errors.load() + with->errors.load())
         .print();
-    result_line("intercom-cpp", "retrieve_prometheus")
+    result_line line("intercom-cpp", "retrieve_prometheus");
+    line
         .add("scheme", t.scheme())
         .add("c", std::uint64_t(conc))
         .add("requests", std::uint64_t(2 * half))
@@ -141,8 +149,8 @@ int run_retrieve_prometheus(const target_options& topts, std::size_t requests, s
         .add("rps_metrics", rps[1], 0)
         .add("cpu_us_plain", cpu_us[0], 2)
         .add("cpu_us_metrics", cpu_us[1], 2)
-        .add("errors", plain->errors.load() + with->errors.load())
-        .print();
+        .add("errors", plain->errors.load() + with->errors.load());
+    add_hot_path_keys(line, tune).print();
     if (plain->errors || with->errors) return fail("retrieve --prometheus: calls failed: " + plain->first_error + with->first_error);
     return 0;
 #endif
@@ -157,22 +165,29 @@ int run_retrieve(const args& a) {
     bool raw = a.has("raw") && a.get("raw", "1") != "0";
     bool prom = a.has("prometheus") && a.get("prometheus", "1") != "0";
     runtime rt(static_cast<unsigned>(a.get_int("threads", 1)));
+    client_tuning tune;
+    tune.concurrency = conc;
+    parse_hot_path_flags(a, rt.threads(), tune);
     reject_unknown_flags(a);
-    if (prom) return run_retrieve_prometheus(topts, requests, conc, warmup, id, raw, rt);
+    if (prom) return run_retrieve_prometheus(topts, requests, tune, warmup, id, raw, rt);
 
     target t(topts);
     auto counters = std::make_shared<pipeline_counters>();
-    auto st = std::make_shared<retrieve_state>(make_client(rt.executor(), t, {conc, true, counters}), raw);
+    tune.counters = counters;
+    auto st = std::make_shared<retrieve_state>(make_client(rt.executor(), t, tune), raw);
     st->ids = id.empty() ? rt.run(first_page_ids(st->c)) : std::vector<std::string>{id};
     if (st->ids.empty()) return fail("retrieve: the server has no contacts");
 
     // Warm-up opens the connections (TLS handshakes) so the measured phase is steady state.
     drive(rt, st, warmup, conc);
     st->latency.reset();
+    allocation_counting_available();  // runs the self-check outside the measured phase
     auto attempts_before = counters->attempts.load();
+    auto allocs0 = allocation_count();
     double cpu0 = process_cpu_seconds();
     auto elapsed = drive(rt, st, requests, conc);
     double cpu_us = (process_cpu_seconds() - cpu0) * 1e6 / static_cast<double>(requests);
+    auto allocs = allocation_count() - allocs0;
     double secs = std::chrono::duration<double>(elapsed).count();
     double rps = static_cast<double>(requests) / secs;
 
@@ -180,6 +195,8 @@ int run_retrieve(const args& a) {
         .row("server", t.base_url())
         .row("concurrency", std::uint64_t(conc))
         .row("client threads", std::uint64_t(rt.threads()))
+        .row("rate limiter", std::string(tune.rate_limiting ? "on" : "off"))
+        .row("transport threading", threading_name(tune))
         .row("calls", std::uint64_t(requests))
         .row("HTTP attempts", counters->attempts.load() - attempts_before)
         .row("errors", st->errors.load())
@@ -189,9 +206,11 @@ int run_retrieve(const args& a) {
         .row("latency p99 (ms)", to_ms(st->latency.percentile(99)), 3)
         .row("latency max (ms)", to_ms(st->latency.max()), 3)
         .row(t.bundled() ? "process CPU per call (us, incl. server)" : "client CPU per call (us)", cpu_us, 1)
+        .row(t.bundled() ? "allocations per call (incl. server)" : "allocations per call", allocs_per(allocs, requests))
         .row("peak RSS (MiB)", peak_rss_mb(), 1)
         .print();
-    result_line("intercom-cpp", "retrieve")
+    result_line line("intercom-cpp", "retrieve");
+    line
         .add("scheme", t.scheme())
         .add("c", std::uint64_t(conc))
         .add("threads", std::uint64_t(rt.threads()))
@@ -201,15 +220,16 @@ int run_retrieve(const args& a) {
         .add("requests", std::uint64_t(requests))
         .add("errors", st->errors.load())
         .add(t.bundled() ? "process_cpu_us_per_req" : "client_cpu_us_per_req", cpu_us, 1)
-        .add("decode", std::string(raw ? "raw" : "typed"))
-        .print();
+        .add("allocs_per_req", allocs_per(allocs, requests))
+        .add("decode", std::string(raw ? "raw" : "typed"));
+    add_hot_path_keys(line, tune).print();
     if (st->errors) return fail("retrieve: " + std::to_string(st->errors.load()) + " calls failed, first: " + st->first_error);
     return 0;
 }
 
 }  // namespace
 
-INTERCOM_BENCH_WORKLOAD("retrieve", "N contact retrieves at concurrency C (--requests --concurrency --id --raw --prometheus)",
+INTERCOM_BENCH_WORKLOAD("retrieve", "N contact retrieves at concurrency C (--requests --concurrency --id --raw --prometheus --no-limiter --threading)",
                         run_retrieve);
 
 }  // namespace intercom::bench
