@@ -262,6 +262,9 @@ public:
         co_return r;
     }
     asio::any_io_executor get_executor() override { return ex_; }
+    // It answers at once, so there is no budget to enforce: the pipeline takes its flat path,
+    // the one an https_transport call takes.
+    bool enforces_attempt_timeout() const noexcept override { return true; }
 
 private:
     asio::any_io_executor ex_;
