@@ -25,6 +25,12 @@ namespace intercom::models::detail {
 /// so `/`, space, `%`, `?`, `#` and non-ASCII bytes can never change the path's structure.
 inline std::string encode_segment(std::string_view s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
 
+/// A path parameter the API declares an integer: its decimal value (`check_integer_path` first).
+inline std::string encode_integer_segment(const json::int_id& v) {
+    if (auto i = v.as_integer()) return std::to_string(*i);
+    return encode_segment(v.str());
+}
+
 inline std::string to_query_value(const std::string& v) { return v; }
 inline std::string to_query_value(std::int64_t v) { return std::to_string(v); }
 inline std::string to_query_value(bool v) { return v ? "true" : "false"; }
@@ -45,6 +51,18 @@ inline error_info invalid_request_value(std::string what) {
     error_info e{errc::invalid_argument};
     e.diag.message = std::move(what);
     return e;
+}
+
+/// `errc::invalid_argument` when a path parameter the API declares an integer holds other text.
+inline std::optional<error_info> check_integer_path(std::string_view name, const json::int_id& v) {
+    if (v.as_integer()) return std::nullopt;
+    return invalid_request_value("path parameter `" + std::string(name) + "` \"" + v.str() +
+                                 "\" is not an integer; the API declares it an integer");
+}
+
+/// Keeps the first error: `slot` is set only if it is empty.
+inline void keep_first(std::optional<error_info>& slot, std::optional<error_info> e) {
+    if (e && !slot) slot = std::move(e);
 }
 
 /// Encodes `query` into `req.query` with ids in their declared kind; an error if one cannot be.

@@ -132,6 +132,11 @@ boost::asio::awaitable<result<std::optional<raw_page>>> step(std::shared_ptr<pag
                 co_return e;
             }
         }
+        if (st->list.invalid) {  // an argument that cannot be sent as declared: fail before any request
+            st->fsm.stop();
+            error_info e = *st->list.invalid;
+            co_return e;
+        }
         const position at = *st->fsm.pending();
         api_request req = build_request(st->list, at);
         ++st->fetches;

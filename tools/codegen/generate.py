@@ -52,6 +52,11 @@ def patch_spec(a):
     # the 2.11 example, the Unstable schema and the server use `data`; the 2.11 schema `ticket_types`
     tl["properties"].setdefault("data", {"type": "array", "items": {"$ref": "#/components/schemas/ticket_type"}})
     tl["properties"]["type"] = {"type": "string"}  # `list` or `ticket_type_attributes.list`
+    # POST /data_attributes `options`: the schema says strings, but its description, its only example
+    # and the PUT schema use `{"value": ...}` objects (as the server does)
+    opts = a["components"]["schemas"]["create_data_attribute_request"]["properties"]["options"]
+    if (opts.get("items") or {}).get("type") == "string":
+        opts["items"] = {"type": "object", "required": ["value"], "properties": {"value": {"type": "string"}}}
 N_MODEL_FILES = 8
 N_RESOURCE_FILES = 6
 
@@ -113,6 +118,14 @@ def id_type(json_type):
     """Ids are typed by the kind the spec declares: both accept text and integers, and a request sends
     `int_id` as a JSON integer and `flex_id` as a JSON string (include/intercom/json/flex_id.hpp)."""
     return "json::int_id" if json_type == "integer" else "json::flex_id"
+
+
+def nullable_items(vector_type):
+    """`std::vector<T>` -> `std::vector<nullable<T>>`: a list whose items may be `null`."""
+    m = re.fullmatch(r"std::vector<(.+)>", vector_type)
+    if not m or m.group(1).startswith("nullable<"):
+        return vector_type
+    return "std::vector<nullable<%s>>" % m.group(1)
 
 
 class Struct:
@@ -348,43 +361,59 @@ class Generator:
         if k == "array":
             items = sch.get("items") or {}
             ispec, idef = self.deref(spec, items) if "$ref" in items else (spec, items)
-            if key.endswith("_ids") and idef.get("type") in ("string", "integer"):
-                return "std::vector<%s>" % id_type(idef.get("type")), note
-            if "$ref" in items:
-                rspec, rname, target = self.resolve_ref(spec, items["$ref"])
-                if target is None:
-                    return "std::vector<boost::json::value>", note
-                ik = self.classify(target)
-                if ik in ("struct", "variant", "enum"):
-                    n = self.register(rspec, target, rname)
-                    owner.soft.add(n)
-                    return "std::vector<models::%s>" % n, note
-                inner, _ = self.field_type(rspec, target, target, ctx + "_item", key + "_item", owner)
-                return "std::vector<%s>" % inner, note
-            ik = self.classify(items)
-            if ik in ("struct", "variant", "enum"):
-                n = self.register(spec, items, ctx + "_item")
-                owner.soft.add(n)
-                return "std::vector<models::%s>" % n, note
-            inner, _ = self.field_type(spec, items, items, ctx + "_item", key + "_item", owner)
-            return "std::vector<%s>" % inner, note
+            if items.get("nullable"):
+                # `items` declared `nullable: true` (news item `reactions`, `labels`): a list of nullable<T>.
+                # A referenced schema marked nullable as a whole (Unstable `ticket_state_detailed`) is not
+                # enough: that says where it is used as a property, not that a list holds nulls.
+                t, note = self.array_type(spec, items, ispec, idef, ctx, key, owner)
+                return nullable_items(t), note
+            return self.array_type(spec, items, ispec, idef, ctx, key, owner)
         if k == "map":
             return "boost::json::object", note
         if k == "prim":
-            t = sch.get("type")
-            if is_id and t in ("string", "integer"):
-                return id_type(t), note
-            if t == "string":
-                return "std::string", note
-            if t == "integer":
-                if sch.get("format") in ("date-time", "timestamp") or key.endswith("_at"):
-                    return "std::int64_t", "epoch seconds"
-                return "std::int64_t", note
-            if t == "number":
-                return "double", note
-            if t == "boolean":
-                return "bool", note
+            return self.prim_type(sch, key, is_id)
         return "boost::json::value", note
+
+    def array_type(self, spec, items, ispec, idef, ctx, key, owner):
+        """`std::vector<T>` of an array property (item nullability is added by the caller)."""
+        note = ""
+        if key.endswith("_ids") and idef.get("type") in ("string", "integer"):
+            return "std::vector<%s>" % id_type(idef.get("type")), note
+        if "$ref" in items:
+            rspec, rname, target = self.resolve_ref(spec, items["$ref"])
+            if target is None:
+                return "std::vector<boost::json::value>", note
+            ik = self.classify(target)
+            if ik in ("struct", "variant", "enum"):
+                n = self.register(rspec, target, rname)
+                owner.soft.add(n)
+                return "std::vector<models::%s>" % n, note
+            inner, _ = self.field_type(rspec, target, target, ctx + "_item", key + "_item", owner)
+            return "std::vector<%s>" % inner, note
+        ik = self.classify(items)
+        if ik in ("struct", "variant", "enum"):
+            n = self.register(spec, items, ctx + "_item")
+            owner.soft.add(n)
+            return "std::vector<models::%s>" % n, note
+        inner, _ = self.field_type(spec, items, items, ctx + "_item", key + "_item", owner)
+        return "std::vector<%s>" % inner, note
+
+    def prim_type(self, sch, key, is_id):
+        """C++ type (and member comment) of a scalar property."""
+        t = sch.get("type")
+        if is_id and t in ("string", "integer"):
+            return id_type(t), ""
+        if t == "string":
+            return "std::string", ""
+        if t == "integer":
+            if sch.get("format") in ("date-time", "timestamp") or key.endswith("_at"):
+                return "std::int64_t", "epoch seconds"
+            return "std::int64_t", ""
+        if t == "number":
+            return "double", ""
+        if t == "boolean":
+            return "bool", ""
+        return "boost::json::value", ""
 
     # -- operations -----------------------------------------------------------------------------
     def collect_operations(self):
@@ -415,9 +444,13 @@ class Generator:
         for p in list(common) + list(op.get("parameters", [])):
             pspec, pd = self.deref(spec, p)
             params.append((pspec, pd))
+        # path parameters in path order, with their C++ type: `json::int_id` where the description this
+        # operation is generated from types the parameter as an integer (checked before sending), else text
+        declared = {p.get("name"): self.deref(ps, p.get("schema") or {})[1].get("type")
+                    for ps, p in params if p.get("in") == "path"}
         path_params = []
         for seg in re.findall(r"\{([^}]*)\}", path):
-            path_params.append(ident(seg))
+            path_params.append((ident(seg), "json::int_id" if declared.get(seg) == "integer" else "std::string"))
         query = [(ps, p) for ps, p in params if p.get("in") == "query"]
         o = {
             "group": group, "name": name, "retry": RETRY[retry], "unstable": unstable, "method": m, "path": path,
@@ -514,11 +547,14 @@ class Generator:
                 m = re.fullmatch(r"models::(\w+)", f[2])
                 if m:
                     walk(m.group(1), v)
-                m = re.fullmatch(r"std::vector<models::(\w+)>", f[2])
+                if isinstance(v, list) and None in v and nullable_items(f[2]) != f[2]:
+                    null_items.add((tname, k))  # a list with `null` items: the items become nullable
+                m = re.fullmatch(r"std::vector<(?:nullable<)?models::(\w+)>?>", f[2])
                 if m and isinstance(v, list):
                     for e in v:
                         walk(m.group(1), e)
 
+        null_items = set()
         for tname, value in self.examples():
             walk(tname, value)
         self.example_fields = []
@@ -526,6 +562,10 @@ class Generator:
             t = self.types[tname]
             t.fields = [(k, m, c, True if k == key else n, note) for k, m, c, n, note in t.fields]
             self.example_fields.append((tname, key, "nullable"))
+        for tname, key in sorted(null_items):
+            t = self.types[tname]
+            t.fields = [(k, m, nullable_items(c) if k == key else c, n, note) for k, m, c, n, note in t.fields]
+            self.example_fields.append((tname, key, "nullable items"))
         for (tname, key), values in sorted(unknown.items()):
             t = self.types[tname]
             ctype, nullable = self.infer_type(t, key, values)
@@ -572,15 +612,16 @@ class Generator:
             return "boost::json::value", True  # only ever null: nullable, so `null` is a typed value
         if kinds == {"array"}:
             items = [e for v in vals for e in v]
-            ik = {kind(e) for e in items}
+            ik = {kind(e) for e in items if e is not None}
+            null_items = None in items  # `[null, "a"]`: a list of nullable items
             lists = [f for f in t.fields if re.fullmatch(r"std::vector<models::\w+>", f[2])]
-            if ik == {"object"} and len(lists) == 1:
+            if ik == {"object"} and len(lists) == 1 and not null_items:
                 self._alias_of = lists[0][0]  # the schema's list, under the key the examples use
                 return lists[0][2], nullable
-            if ik == {"string"}:
-                return "std::vector<std::string>", nullable
-            if ik == {"object"}:
-                return "std::vector<boost::json::object>", nullable
+            element = {"string": "std::string", "object": "boost::json::object"}
+            if len(ik) == 1 and next(iter(ik)) in element:
+                vt = "std::vector<%s>" % element[next(iter(ik))]
+                return (nullable_items(vt) if null_items else vt), nullable
             return "boost::json::value", nullable
         if is_id and kinds <= {"string", "int"}:
             return "json::flex_id", nullable
@@ -956,8 +997,8 @@ def op_const(o):
 
 def method_params(o, with_types=True):
     ps = []
-    for p in o["path_params"]:
-        ps.append(("std::string", p))
+    for p, t in o["path_params"]:
+        ps.append((t, p))
     if o["body"]:
         ps.append(("models::" + o["body"], "body"))
     if o["download"]:
@@ -1085,6 +1126,23 @@ def emit_typed_search_cpp(cls, o, rt, fn, path_expr):
     return "".join(out), "".join(members)
 
 
+def path_expr(o):
+    """C++ expression of the request path: literal pieces and percent-encoded parameters (an integer
+    parameter as its decimal value)."""
+    types = dict(o["path_params"])
+    expr = []
+    for piece in re.split(r"(\{[^}]*\})", o["path"]):
+        if not piece:
+            continue
+        if piece.startswith("{"):
+            p = ident(piece[1:-1])
+            fn = "encode_integer_segment" if types.get(p) == "json::int_id" else "encode_segment"
+            expr.append("models::detail::%s(%s)" % (fn, p))
+        else:
+            expr.append("std::string(\"%s\")" % piece if not expr else "\"%s\"" % piece)
+    return " + ".join(expr)
+
+
 def emit_resource_cpp(g, group, ops):
     """Method bodies. The members only forward to free coroutines that take the client by value:
     a coroutine member would keep `this`, and the resource object is usually a temporary
@@ -1102,16 +1160,12 @@ def emit_resource_cpp(g, group, ops):
         out.append("boost::asio::awaitable<result<%s>> try_%s(client c, %s) {\n" % (rt, fn, decl_ps))
         out.append("    api_request req;\n    req.operation = &operations::%s;\n" % op_const(o))
         out.append("    req.method = req.operation->method;\n")
-        pieces = re.split(r"(\{[^}]*\})", o["path"])
-        expr = []
-        for piece in pieces:
-            if not piece:
-                continue
-            if piece.startswith("{"):
-                expr.append("models::detail::encode_segment(%s)" % ident(piece[1:-1]))
-            else:
-                expr.append("std::string(\"%s\")" % piece if not expr else "\"%s\"" % piece)
-        out.append("    req.path = %s;\n" % " + ".join(expr))
+        expr = path_expr(o)
+        for p, t in o["path_params"]:
+            if t == "json::int_id":
+                out.append("    if (auto bad = models::detail::check_integer_path(\"%s\", %s)) co_return std::move(*bad);\n"
+                           % (p, p))
+        out.append("    req.path = %s;\n" % expr)
         # ids are written in the kind the spec declares; one that cannot be fails here, before sending
         if o["query"]:
             out.append("    if (auto bad = models::detail::set_query(req.query, query)) co_return std::move(*bad);\n")
@@ -1136,11 +1190,11 @@ def emit_resource_cpp(g, group, ops):
         members.append("boost::asio::awaitable<%s> %s::%s(%s) const {\n    return %s(client_, %s);\n}\n\n"
                        % (rt, cls, o["name"], decl_ps, fn, args))
         if o["search_kind"]:
-            free_fns, member_fns = emit_typed_search_cpp(cls, o, rt, fn, " + ".join(expr))
+            free_fns, member_fns = emit_typed_search_cpp(cls, o, rt, fn, expr)
             out.append(free_fns)
             members.append(member_fns)
         if o["paging"]:
-            members.append(emit_pager_methods(g, cls, o, " + ".join(expr)))
+            members.append(emit_pager_methods(g, cls, o, expr))
     out.append("} // namespace\n\n")
     out.extend(members)
     out.append("} // namespace intercom\n")
@@ -1163,18 +1217,25 @@ def emit_pager_methods(g, cls, o, path_expr):
     out.append("    l.list_field = \"%s\";\n" % "|".join([field] + list_aliases(g, o)))
     if (o["method"], o["path"]) in SINGLE_OBJECT_LISTS:
         out.append("    l.single_object_is_item = true;\n")
+    # a fixed argument that cannot be sent as declared (an `int_id` that is not an integer) fails the
+    # first page with `errc::invalid_argument`, before any request (`listing::invalid`)
+    for p, t in o["path_params"]:
+        if t == "json::int_id":
+            out.append("    models::detail::keep_first(l.invalid, models::detail::check_integer_path(\"%s\", %s));\n"
+                       % (p, p))
     if o["query"]:
-        out.append("    models::detail::append_query(l.query, query);\n")
+        out.append("    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));\n")
     out.append("    l.options = std::move(opts);\n")
     if o["body"]:
-        out.append("    boost::json::value jv;\n    {\n        json::request_encoding ids; // ids in their declared kind\n"
-                   "        encode(jv, body);\n    }\n")
+        out.append("    auto jv = models::detail::encode_request_body(body); // ids in their declared kind\n"
+                   "    if (!jv) models::detail::keep_first(l.invalid, std::move(jv).error());\n"
+                   "    auto encoded = jv && jv->is_object() ? std::move(jv->as_object()) : boost::json::object{};\n")
         if style == "search":
             # the documented server default, sent explicitly so that every page asks for the same size
             # (page 2 must carry `pagination.per_page`); the body's own `pagination.per_page` wins
             out.append("    l.per_page = %du;\n" % (50 if o["search_kind"] == "contacts" else 20))
             out.append("    return pagination::make_typed_search_pager<%s>(client_, std::move(l), "
-                       "std::move(jv.as_object()), std::move(pager));\n}\n\n" % it)
+                       "std::move(encoded), std::move(pager));\n}\n\n" % it)
             if o["search_kind"]:
                 out.append("result<pagination::pager<%s>> %s::%s_all(search::search_request query, "
                            "pagination::pager_options pager, request_options opts) const {\n" % (it, cls, o["name"]))
@@ -1187,7 +1248,7 @@ def emit_pager_methods(g, cls, o, path_expr):
                            "search::object_kind::%s, query, std::move(pager), std::move(opts), validation);\n}\n\n"
                            % (it, op_const(o), field, o["search_kind"]))
             return "".join(out)
-        out.append("    l.body = std::move(jv.as_object());\n")
+        out.append("    l.body = std::move(encoded);\n")
     out.append("    return pagination::make_typed_pager<%s>(client_, std::move(l), std::move(pager));\n}\n\n" % it)
     return "".join(out)
 

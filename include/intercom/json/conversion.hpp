@@ -71,6 +71,19 @@ bool decode(const boost::json::value& v, E& out) {
     return true;
 }
 
+/// An item of a list whose items may be `null` (`std::vector<nullable<T>>`): `null` or a `T`.
+template <class T>
+bool decode(const boost::json::value& v, nullable<T>& out) {
+    if (v.is_null()) {
+        out = nullptr;
+        return true;
+    }
+    T t{};
+    if (!decode(v, t)) return false;
+    out = std::move(t);
+    return true;
+}
+
 template <class T>
 bool decode(const boost::json::value& v, std::vector<T>& out) {
     const auto* a = v.if_array();
@@ -101,6 +114,15 @@ template <class E>
     requires std::is_base_of_v<open_enum, E>
 void encode(boost::json::value& out, const E& v) {
     encode(out, v.str());
+}
+
+/// A list item that may be `null`: an unset item is written as `null` too (a list has no gaps).
+template <class T>
+void encode(boost::json::value& out, const nullable<T>& v) {
+    if (v.has_value())
+        encode(out, *v);
+    else
+        out = nullptr;
 }
 
 template <class T>

@@ -27,6 +27,9 @@ struct listing {
     /// A response without the list but that is itself an object is one item (`GET /companies` with a
     /// `company_id` or `name` filter answers with the company instead of a list).
     bool single_object_is_item = false;
+    /// Set when a fixed argument cannot be sent as the API declares it (an `int_id` path, query or body
+    /// value that is not an integer): the first page fails with this error and nothing is sent.
+    std::optional<error_info> invalid;
 };
 
 /// The request for the page at `at`. Cursor/page/scroll parameters are added to the query, search

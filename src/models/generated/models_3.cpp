@@ -65,6 +65,22 @@ void encode(boost::json::value& jv, const create_data_attribute_request& v) {
     w.finish(v.extra);
 }
 
+bool decode(const boost::json::value& jv, create_data_attribute_request_options_item& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("value", out.value);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const create_data_attribute_request_options_item& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("value", v.value);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, create_data_event_request& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -909,30 +925,6 @@ void encode(boost::json::value& jv, const data_event_summary& v) {
     w.field("user_id", v.user_id);
     w.field("events", v.events);
     w.field("pages", v.pages);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, data_event_summary_item& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("name", out.name);
-    r.field("first", out.first);
-    r.field("last", out.last);
-    r.field("count", out.count);
-    r.field("description", out.description);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const data_event_summary_item& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("name", v.name);
-    w.field("first", v.first);
-    w.field("last", v.last);
-    w.field("count", v.count);
-    w.field("description", v.description);
     w.finish(v.extra);
 }
 

@@ -19,6 +19,30 @@ bool try_alternative(const boost::json::value& jv, V& out) {
 
 } // namespace
 
+bool decode(const boost::json::value& jv, data_event_summary_item& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("name", out.name);
+    r.field("first", out.first);
+    r.field("last", out.last);
+    r.field("count", out.count);
+    r.field("description", out.description);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const data_event_summary_item& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("name", v.name);
+    w.field("first", v.first);
+    w.field("last", v.last);
+    w.field("count", v.count);
+    w.field("description", v.description);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, data_events_list_response& out) {
     const auto* o = jv.if_object();
     if (!o) {
@@ -1014,24 +1038,6 @@ void encode(boost::json::value& jv, const live_canvas_response& v) {
     auto& o = jv.emplace_object();
     json::object_writer w(o);
     w.field("content", v.content);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, merge_contacts_request& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("from", out.from);
-    r.field("into", out.into);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const merge_contacts_request& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("from", v.from);
-    w.field("into", v.into);
     w.finish(v.extra);
 }
 

@@ -19,6 +19,24 @@ bool try_alternative(const boost::json::value& jv, V& out) {
 
 } // namespace
 
+bool decode(const boost::json::value& jv, merge_contacts_request& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("from", out.from);
+    r.field("into", out.into);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const merge_contacts_request& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("from", v.from);
+    w.field("into", v.into);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, message& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -905,26 +923,6 @@ void encode(boost::json::value& jv, const snooze_conversation_request& v) {
     w.field("message_type", v.message_type);
     w.field("admin_id", v.admin_id);
     w.field("snoozed_until", v.snoozed_until);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, social_profile& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("type", out.type);
-    r.field("name", out.name);
-    r.field("url", out.url);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const social_profile& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("type", v.type);
-    w.field("name", v.name);
-    w.field("url", v.url);
     w.finish(v.extra);
 }
 

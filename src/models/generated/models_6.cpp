@@ -19,6 +19,26 @@ bool try_alternative(const boost::json::value& jv, V& out) {
 
 } // namespace
 
+bool decode(const boost::json::value& jv, social_profile& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("type", out.type);
+    r.field("name", out.name);
+    r.field("url", out.url);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const social_profile& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("type", v.type);
+    w.field("name", v.name);
+    w.field("url", v.url);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, spacer_component& out) {
     const auto* o = jv.if_object();
     if (!o) return false;
@@ -826,24 +846,6 @@ void encode(boost::json::value& jv, const ticket_state_detailed& v) {
     w.field("external_label", v.external_label);
     w.field("archived", v.archived);
     w.field("ticket_types", v.ticket_types);
-    w.finish(v.extra);
-}
-
-bool decode(const boost::json::value& jv, ticket_state_detailed_ticket_types& out) {
-    const auto* o = jv.if_object();
-    if (!o) return false;
-    json::object_reader r(*o, out.extra);
-    r.field("type", out.type);
-    r.field("data", out.data);
-    r.finish();
-    return true;
-}
-
-void encode(boost::json::value& jv, const ticket_state_detailed_ticket_types& v) {
-    auto& o = jv.emplace_object();
-    json::object_writer w(o);
-    w.field("type", v.type);
-    w.field("data", v.data);
     w.finish(v.extra);
 }
 

@@ -19,6 +19,24 @@ bool try_alternative(const boost::json::value& jv, V& out) {
 
 } // namespace
 
+bool decode(const boost::json::value& jv, ticket_state_detailed_ticket_types& out) {
+    const auto* o = jv.if_object();
+    if (!o) return false;
+    json::object_reader r(*o, out.extra);
+    r.field("type", out.type);
+    r.field("data", out.data);
+    r.finish();
+    return true;
+}
+
+void encode(boost::json::value& jv, const ticket_state_detailed_ticket_types& v) {
+    auto& o = jv.emplace_object();
+    json::object_writer w(o);
+    w.field("type", v.type);
+    w.field("data", v.data);
+    w.finish(v.extra);
+}
+
 bool decode(const boost::json::value& jv, ticket_state_list& out) {
     const auto* o = jv.if_object();
     if (!o) return false;

@@ -34,7 +34,7 @@ bool encode_as_request(const boost::json::value& in, boost::json::value& out, st
     return ids.error().empty();
 }
 
-const std::array<model_codec, 292> codecs{
+const std::array<model_codec, 293> codecs{
     {{"action_component", &roundtrip<action_component>, &encode_as_request<action_component>},
      {"activity_log", &roundtrip<activity_log>, &encode_as_request<activity_log>},
      {"activity_log_list", &roundtrip<activity_log_list>, &encode_as_request<activity_log_list>},
@@ -211,6 +211,8 @@ const std::array<model_codec, 292> codecs{
       &encode_as_request<create_conversation_request_from>},
      {"create_data_attribute_request", &roundtrip<create_data_attribute_request>,
       &encode_as_request<create_data_attribute_request>},
+     {"create_data_attribute_request_options_item", &roundtrip<create_data_attribute_request_options_item>,
+      &encode_as_request<create_data_attribute_request_options_item>},
      {"create_data_event_request", &roundtrip<create_data_event_request>,
       &encode_as_request<create_data_event_request>},
      {"create_data_event_summaries_request", &roundtrip<create_data_event_summaries_request>,

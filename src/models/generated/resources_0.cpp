@@ -306,7 +306,7 @@ contacts_api::list_companies_all(std::string contact_id, models::contacts_list_c
     l.method = l.operation->method;
     l.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/companies";
     l.list_field = "companies|data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
 }
@@ -425,14 +425,12 @@ pagination::pager<models::contact> contacts_api::search_all(models::search_reque
     l.path = std::string("/contacts/search");
     l.list_field = "data";
     l.options = std::move(opts);
-    boost::json::value jv;
-    {
-        json::request_encoding ids; // ids in their declared kind
-        encode(jv, body);
-    }
+    auto jv = models::detail::encode_request_body(body); // ids in their declared kind
+    if (!jv) models::detail::keep_first(l.invalid, std::move(jv).error());
+    auto encoded = jv && jv->is_object() ? std::move(jv->as_object()) : boost::json::object{};
     l.per_page = 50u;
-    return pagination::make_typed_search_pager<models::contact>(client_, std::move(l),
-                                                                std::move(jv.as_object()), std::move(pager));
+    return pagination::make_typed_search_pager<models::contact>(client_, std::move(l), std::move(encoded),
+                                                                std::move(pager));
 }
 
 result<pagination::pager<models::contact>> contacts_api::search_all(search::search_request query,
@@ -469,7 +467,7 @@ pagination::pager<models::contact> contacts_api::list_all(models::contacts_list_
     l.method = l.operation->method;
     l.path = std::string("/contacts");
     l.list_field = "data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::contact>(client_, std::move(l), std::move(pager));
 }

@@ -92,17 +92,18 @@ boost::asio::awaitable<models::conversation> conversations_update(client c, std:
 }
 
 boost::asio::awaitable<result<models::conversation_deleted>>
-try_conversations_remove(client c, std::string id, request_options opts) {
+try_conversations_remove(client c, json::int_id id, request_options opts) {
     api_request req;
     req.operation = &operations::conversations_remove;
     req.method = req.operation->method;
-    req.path = std::string("/conversations/") + models::detail::encode_segment(id);
+    if (auto bad = models::detail::check_integer_path("id", id)) co_return std::move(*bad);
+    req.path = std::string("/conversations/") + models::detail::encode_integer_segment(id);
     req.options = std::move(opts);
     auto r = co_await c.execute(std::move(req));
     co_return models::detail::decode_response<models::conversation_deleted>(std::move(r));
 }
 
-boost::asio::awaitable<models::conversation_deleted> conversations_remove(client c, std::string id,
+boost::asio::awaitable<models::conversation_deleted> conversations_remove(client c, json::int_id id,
                                                                           request_options opts) {
     auto r = co_await try_conversations_remove(std::move(c), std::move(id), std::move(opts));
     co_return std::move(r).value();
@@ -316,7 +317,7 @@ conversations_api::list_all(models::conversations_list_query query, pagination::
     l.method = l.operation->method;
     l.path = std::string("/conversations");
     l.list_field = "conversations";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::conversation_list_item>(client_, std::move(l),
                                                                         std::move(pager));
@@ -359,11 +360,11 @@ conversations_api::update(std::string conversation_id, models::update_conversati
 }
 
 boost::asio::awaitable<result<models::conversation_deleted>>
-conversations_api::try_remove(std::string id, request_options opts) const {
+conversations_api::try_remove(json::int_id id, request_options opts) const {
     return try_conversations_remove(client_, std::move(id), std::move(opts));
 }
 
-boost::asio::awaitable<models::conversation_deleted> conversations_api::remove(std::string id,
+boost::asio::awaitable<models::conversation_deleted> conversations_api::remove(json::int_id id,
                                                                                request_options opts) const {
     return conversations_remove(client_, std::move(id), std::move(opts));
 }
@@ -410,14 +411,12 @@ conversations_api::search_all(models::search_request body, pagination::pager_opt
     l.path = std::string("/conversations/search");
     l.list_field = "conversations";
     l.options = std::move(opts);
-    boost::json::value jv;
-    {
-        json::request_encoding ids; // ids in their declared kind
-        encode(jv, body);
-    }
+    auto jv = models::detail::encode_request_body(body); // ids in their declared kind
+    if (!jv) models::detail::keep_first(l.invalid, std::move(jv).error());
+    auto encoded = jv && jv->is_object() ? std::move(jv->as_object()) : boost::json::object{};
     l.per_page = 20u;
     return pagination::make_typed_search_pager<models::conversation_list_item>(
-        client_, std::move(l), std::move(jv.as_object()), std::move(pager));
+        client_, std::move(l), std::move(encoded), std::move(pager));
 }
 
 result<pagination::pager<models::conversation_list_item>>

@@ -139,7 +139,7 @@ admins_api::list_activity_logs_all(models::admins_list_activity_logs_query query
     l.method = l.operation->method;
     l.path = std::string("/admins/activity_logs");
     l.list_field = "activity_logs";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::activity_log>(client_, std::move(l), std::move(pager));
 }
@@ -403,7 +403,7 @@ pagination::pager<models::company> companies_api::find_all(models::companies_fin
     l.path = std::string("/companies");
     l.list_field = "data";
     l.single_object_is_item = true;
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
 }
@@ -459,7 +459,7 @@ companies_api::list_contacts_all(std::string company_id, models::companies_list_
     l.method = l.operation->method;
     l.path = std::string("/companies/") + models::detail::encode_segment(company_id) + "/contacts";
     l.list_field = "data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::contact>(client_, std::move(l), std::move(pager));
 }
@@ -493,7 +493,7 @@ pagination::pager<models::company> companies_api::list_all(models::companies_lis
     l.method = l.operation->method;
     l.path = std::string("/companies/list");
     l.list_field = "data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
 }
@@ -517,7 +517,7 @@ pagination::pager<models::company> companies_api::scroll_all(models::companies_s
     l.method = l.operation->method;
     l.path = std::string("/companies/scroll");
     l.list_field = "data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::company>(client_, std::move(l), std::move(pager));
 }
@@ -704,7 +704,7 @@ pagination::pager<models::segment> segments_api::list_all(models::segments_list_
     l.method = l.operation->method;
     l.path = std::string("/segments");
     l.list_field = "segments";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::segment>(client_, std::move(l), std::move(pager));
 }

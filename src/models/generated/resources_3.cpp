@@ -141,7 +141,7 @@ pagination::pager<models::article_list_item> articles_api::list_all(models::arti
     l.method = l.operation->method;
     l.path = std::string("/articles");
     l.list_field = "data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::article_list_item>(client_, std::move(l), std::move(pager));
 }
@@ -207,7 +207,7 @@ pagination::pager<models::article> articles_api::search_all(models::articles_sea
     l.method = l.operation->method;
     l.path = std::string("/articles/search");
     l.list_field = "data.articles";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::article>(client_, std::move(l), std::move(pager));
 }
@@ -304,7 +304,7 @@ pagination::pager<models::data_event> data_events_api::list_all(models::data_eve
     l.method = l.operation->method;
     l.path = std::string("/events");
     l.list_field = "events";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::data_event>(client_, std::move(l), std::move(pager));
 }

@@ -84,7 +84,7 @@ pagination::pager<models::note> notes_api::list_all(std::string contact_id, mode
     l.method = l.operation->method;
     l.path = std::string("/contacts/") + models::detail::encode_segment(contact_id) + "/notes";
     l.list_field = "data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::note>(client_, std::move(l), std::move(pager));
 }
@@ -731,14 +731,12 @@ pagination::pager<models::ticket> tickets_api::search_all(models::search_request
     l.path = std::string("/tickets/search");
     l.list_field = "tickets";
     l.options = std::move(opts);
-    boost::json::value jv;
-    {
-        json::request_encoding ids; // ids in their declared kind
-        encode(jv, body);
-    }
+    auto jv = models::detail::encode_request_body(body); // ids in their declared kind
+    if (!jv) models::detail::keep_first(l.invalid, std::move(jv).error());
+    auto encoded = jv && jv->is_object() ? std::move(jv->as_object()) : boost::json::object{};
     l.per_page = 20u;
-    return pagination::make_typed_search_pager<models::ticket>(client_, std::move(l),
-                                                               std::move(jv.as_object()), std::move(pager));
+    return pagination::make_typed_search_pager<models::ticket>(client_, std::move(l), std::move(encoded),
+                                                               std::move(pager));
 }
 
 result<pagination::pager<models::ticket>> tickets_api::search_all(search::search_request query,

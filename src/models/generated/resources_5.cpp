@@ -165,7 +165,7 @@ help_center_api::list_collections_all(models::help_center_list_collections_query
     l.method = l.operation->method;
     l.path = std::string("/help_center/collections");
     l.list_field = "data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::collection>(client_, std::move(l), std::move(pager));
 }
@@ -242,7 +242,7 @@ pagination::pager<models::help_center> help_center_api::list_all(models::help_ce
     l.method = l.operation->method;
     l.path = std::string("/help_center/help_centers");
     l.list_field = "data";
-    models::detail::append_query(l.query, query);
+    models::detail::keep_first(l.invalid, models::detail::set_query(l.query, query));
     l.options = std::move(opts);
     return pagination::make_typed_pager<models::help_center>(client_, std::move(l), std::move(pager));
 }

@@ -84,4 +84,38 @@ BOOST_AUTO_TEST_CASE(variant_decoders_use_try_alternative) {
     BOOST_TEST(blocks == 0u);
 }
 
+// Every path parameter of every generated operation (from the spec, through extract_fixtures.py): the
+// generated declarations take `json::int_id` where the operation's own description (2.11, or Unstable for
+// its own operations) types it integer, and `std::string` where it types it string.
+BOOST_AUTO_TEST_CASE(path_parameters_typed_as_declared,
+                     *boost::unit_test::precondition(intercom::test::spec_precondition{})) {
+    std::size_t integers = 0, strings = 0;
+    for (const auto& p : intercom::test::spec_fixtures().at("path_params").as_array()) {
+        const std::string method(p.at("method").as_string()), path(p.at("path").as_string());
+        const std::string param(p.at("name").as_string());
+        const bool integer = p.at("type").as_string() == "integer";
+        const intercom::operation_info* hit = nullptr;
+        for (const auto* info : intercom::all_operations())
+            if (boost::beast::http::to_string(info->method) == method && info->path_template == path) hit = info;
+        BOOST_TEST_REQUIRE(hit != nullptr, "no operation for " << method << " " << path);
+        const std::string name(hit->name);  // "group.method"
+        const auto dot = name.find('.');
+        const std::string header = std::regex_replace(
+            slurp(INTERCOM_SOURCE_DIR "/include/intercom/resources/generated/" + name.substr(0, dot) + ".hpp"),
+            std::regex(R"(\s+)"), " ");
+        const std::regex decl("> (?:try_)?" + name.substr(dot + 1) + R"(\(([^)]*)\))");
+        const std::string want = (integer ? "json::int_id " : "std::string ") + param;
+        std::size_t decls = 0;
+        for (auto it = std::sregex_iterator(header.begin(), header.end(), decl); it != std::sregex_iterator(); ++it) {
+            ++decls;
+            const std::string args = (*it)[1].str();
+            BOOST_TEST(args.find(want) != std::string::npos, name << ": `" << args << "` has no `" << want << "`");
+        }
+        BOOST_TEST(decls >= 2u, name << ": " << decls << " declarations found");
+        (integer ? integers : strings) += 1;
+    }
+    BOOST_TEST(integers == 1u);  // DELETE /conversations/{id} (Unstable only)
+    BOOST_TEST(strings == 85u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

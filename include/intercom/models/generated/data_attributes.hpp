@@ -20,6 +20,7 @@ namespace intercom::models {
 
 // Forward declarations.
 struct create_data_attribute_request;
+struct create_data_attribute_request_options_item;
 struct data_attribute;
 struct data_attribute_list;
 struct data_attributes_list_query;
@@ -69,9 +70,18 @@ struct create_data_attribute_request {
     std::optional<models::create_data_attribute_request_model> model;
     std::optional<models::create_data_attribute_request_data_type> data_type;
     std::optional<std::string> description;
-    std::optional<std::vector<std::string>> options;
+    std::optional<std::vector<models::create_data_attribute_request_options_item>> options;
     std::optional<bool> messenger_writable;
     std::optional<bool> archived;                  ///< from the spec's examples
+    boost::json::object extra;                     ///< unknown keys, kept
+    std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
+};
+
+/// Model of the `create_data_attribute_request_options_item` schema.
+struct create_data_attribute_request_options_item {
+    static constexpr std::string_view schema_name = "create_data_attribute_request_options_item";
+
+    std::optional<std::string> value;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)
 };
@@ -142,6 +152,8 @@ struct update_data_attribute_request_options_item {
 // an object (or, for variants, never); unknown and ill-typed keys go to `extra`.
 bool decode(const boost::json::value& jv, create_data_attribute_request& out);
 void encode(boost::json::value& jv, const create_data_attribute_request& v);
+bool decode(const boost::json::value& jv, create_data_attribute_request_options_item& out);
+void encode(boost::json::value& jv, const create_data_attribute_request_options_item& v);
 bool decode(const boost::json::value& jv, data_attribute& out);
 void encode(boost::json::value& jv, const data_attribute& v);
 bool decode(const boost::json::value& jv, data_attribute_list& out);

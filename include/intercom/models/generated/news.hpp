@@ -63,9 +63,9 @@ struct news_item {
     std::optional<json::int_id> sender_id;
     std::optional<models::news_item_state> state;
     std::optional<std::vector<models::newsfeed_assignment>> newsfeed_assignments;
-    std::optional<std::vector<std::string>> labels;
+    std::optional<std::vector<nullable<std::string>>> labels;
     nullable<std::string> cover_image_url;
-    std::optional<std::vector<std::string>> reactions;
+    std::optional<std::vector<nullable<std::string>>> reactions;
     std::optional<bool> deliver_silently;
     std::optional<std::int64_t> created_at;        ///< epoch seconds
     std::optional<std::int64_t> updated_at;        ///< epoch seconds
@@ -83,7 +83,7 @@ struct news_item_request {
     std::optional<models::news_item_request_state> state;
     std::optional<bool> deliver_silently;
     std::optional<std::vector<std::string>> labels;
-    std::optional<std::vector<std::string>> reactions;
+    std::optional<std::vector<nullable<std::string>>> reactions;
     std::optional<std::vector<models::newsfeed_assignment>> newsfeed_assignments;
     boost::json::object extra;                     ///< unknown keys, kept
     std::shared_ptr<const boost::json::value> raw; ///< response JSON (top level)

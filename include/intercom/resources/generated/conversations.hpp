@@ -90,9 +90,9 @@ public:
     }
 
     /// DELETE /conversations/{id} (Unstable version only)
-    boost::asio::awaitable<models::conversation_deleted> remove(std::string id,
+    boost::asio::awaitable<models::conversation_deleted> remove(json::int_id id,
                                                                 request_options opts = {}) const;
-    boost::asio::awaitable<result<models::conversation_deleted>> try_remove(std::string id,
+    boost::asio::awaitable<result<models::conversation_deleted>> try_remove(json::int_id id,
                                                                             request_options opts = {}) const;
 
     /// POST /conversations/search
