@@ -140,6 +140,31 @@ void runtime::wait_all() {
 
 double to_ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
+table& add_call_rows(table& t, bool bundled_server, const call_figures& f) {
+    return t.row("errors", f.errors)
+        .row("seconds", f.seconds, 3)
+        .row("calls per second", static_cast<double>(f.calls) / f.seconds, 0)
+        .row("latency p50 (ms)", to_ms(f.latency->percentile(50)), 3)
+        .row("latency p99 (ms)", to_ms(f.latency->percentile(99)), 3)
+        .row("latency max (ms)", to_ms(f.latency->max()), 3)
+        .row(bundled_server ? "process CPU per call (us, incl. server)" : "client CPU per call (us)", f.cpu_us_per_call, 1)
+        .row(bundled_server ? "allocations per call (incl. server)" : "allocations per call", f.allocs_per_call)
+        .row("peak RSS (MiB)", peak_rss_mb(), 1);
+}
+
+result_line& add_call_keys(result_line& line, const std::string& scheme, bool bundled_server, const call_figures& f) {
+    return line.add("scheme", scheme)
+        .add("c", f.concurrency)
+        .add("threads", f.threads)
+        .add("rps", static_cast<double>(f.calls) / f.seconds, 0)
+        .add("p50_ms", to_ms(f.latency->percentile(50)))
+        .add("p99_ms", to_ms(f.latency->percentile(99)))
+        .add("requests", f.calls)
+        .add("errors", f.errors)
+        .add(bundled_server ? "process_cpu_us_per_req" : "client_cpu_us_per_req", f.cpu_us_per_call, 1)
+        .add("allocs_per_req", f.allocs_per_call);
+}
+
 namespace {
 std::string fixed(double v, int decimals) {
     char buf[64];

@@ -171,6 +171,24 @@ private:
     std::string text_;
 };
 
+/// What a run of N calls measured; `retrieve` and its bare-Beast baseline report it the same way.
+struct call_figures {
+    std::uint64_t calls = 0;
+    std::uint64_t errors = 0;
+    std::uint64_t concurrency = 0;
+    std::uint64_t threads = 0;
+    double seconds = 0;
+    double cpu_us_per_call = 0;
+    std::string allocs_per_call;  ///< `allocs_per(...)`: a number or "na"
+    const metrics::latency_histogram* latency = nullptr;
+};
+
+/// The rows from "errors" to "peak RSS" (CPU and allocation labels say whether the bundled server
+/// is included).
+table& add_call_rows(table& t, bool bundled_server, const call_figures& f);
+/// `scheme c threads rps p50_ms p99_ms requests errors *_cpu_us_per_req allocs_per_req`.
+result_line& add_call_keys(result_line& line, const std::string& scheme, bool bundled_server, const call_figures& f);
+
 /// Reads `--no-limiter` (rate_limiting = false) and `--threading=any|one` into `tune`. Refuses
 /// `--threading=one` with more than one client thread (the transport requires a single thread).
 void parse_hot_path_flags(const args& a, unsigned client_threads, client_tuning& tune);

@@ -189,39 +189,27 @@ int run_retrieve(const args& a) {
     double cpu_us = (process_cpu_seconds() - cpu0) * 1e6 / static_cast<double>(requests);
     auto allocs = allocation_count() - allocs0;
     double secs = std::chrono::duration<double>(elapsed).count();
-    double rps = static_cast<double>(requests) / secs;
 
-    table("retrieve (" + t.scheme() + ", " + (raw ? "raw JSON" : "typed") + ")")
-        .row("server", t.base_url())
+    call_figures f;
+    f.calls = requests;
+    f.errors = st->errors.load();
+    f.concurrency = conc;
+    f.threads = rt.threads();
+    f.seconds = secs;
+    f.cpu_us_per_call = cpu_us;
+    f.allocs_per_call = allocs_per(allocs, requests);
+    f.latency = &st->latency;
+    table tab("retrieve (" + t.scheme() + ", " + (raw ? "raw JSON" : "typed") + ")");
+    tab.row("server", t.base_url())
         .row("concurrency", std::uint64_t(conc))
         .row("client threads", std::uint64_t(rt.threads()))
         .row("rate limiter", std::string(tune.rate_limiting ? "on" : "off"))
         .row("transport threading", threading_name(tune))
         .row("calls", std::uint64_t(requests))
-        .row("HTTP attempts", counters->attempts.load() - attempts_before)
-        .row("errors", st->errors.load())
-        .row("seconds", secs, 3)
-        .row("calls per second", rps, 0)
-        .row("latency p50 (ms)", to_ms(st->latency.percentile(50)), 3)
-        .row("latency p99 (ms)", to_ms(st->latency.percentile(99)), 3)
-        .row("latency max (ms)", to_ms(st->latency.max()), 3)
-        .row(t.bundled() ? "process CPU per call (us, incl. server)" : "client CPU per call (us)", cpu_us, 1)
-        .row(t.bundled() ? "allocations per call (incl. server)" : "allocations per call", allocs_per(allocs, requests))
-        .row("peak RSS (MiB)", peak_rss_mb(), 1)
-        .print();
+        .row("HTTP attempts", counters->attempts.load() - attempts_before);
+    add_call_rows(tab, t.bundled(), f).print();
     result_line line("intercom-cpp", "retrieve");
-    line
-        .add("scheme", t.scheme())
-        .add("c", std::uint64_t(conc))
-        .add("threads", std::uint64_t(rt.threads()))
-        .add("rps", rps, 0)
-        .add("p50_ms", to_ms(st->latency.percentile(50)))
-        .add("p99_ms", to_ms(st->latency.percentile(99)))
-        .add("requests", std::uint64_t(requests))
-        .add("errors", st->errors.load())
-        .add(t.bundled() ? "process_cpu_us_per_req" : "client_cpu_us_per_req", cpu_us, 1)
-        .add("allocs_per_req", allocs_per(allocs, requests))
-        .add("decode", std::string(raw ? "raw" : "typed"));
+    add_call_keys(line, t.scheme(), t.bundled(), f).add("decode", std::string(raw ? "raw" : "typed"));
     add_hot_path_keys(line, tune).print();
     if (st->errors) return fail("retrieve: " + std::to_string(st->errors.load()) + " calls failed, first: " + st->first_error);
     return 0;

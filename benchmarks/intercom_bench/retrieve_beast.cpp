@@ -186,35 +186,24 @@ int run_retrieve_beast(const args& a) {
     }
     const double cpu_us = r.cpu_seconds * 1e6 / static_cast<double>(requests);
     const double secs = std::chrono::duration<double>(r.elapsed).count();
-    const double rps = static_cast<double>(requests) / secs;
 
-    table("retrieve-beast (" + t.scheme() + ", bare Beast + boost::json::parse)")
-        .row("server", t.base_url())
+    call_figures f;
+    f.calls = requests;
+    f.errors = st->errors.load();
+    f.concurrency = conc;
+    f.threads = rt.threads();
+    f.seconds = secs;
+    f.cpu_us_per_call = cpu_us;
+    f.allocs_per_call = allocs_per(r.allocations, requests);
+    f.latency = &st->latency;
+    table tab("retrieve-beast (" + t.scheme() + ", bare Beast + boost::json::parse)");
+    tab.row("server", t.base_url())
         .row("concurrency (connections)", std::uint64_t(conc))
         .row("client threads", std::uint64_t(rt.threads()))
-        .row("calls", std::uint64_t(requests))
-        .row("errors", st->errors.load())
-        .row("seconds", secs, 3)
-        .row("calls per second", rps, 0)
-        .row("latency p50 (ms)", to_ms(st->latency.percentile(50)), 3)
-        .row("latency p99 (ms)", to_ms(st->latency.percentile(99)), 3)
-        .row("latency max (ms)", to_ms(st->latency.max()), 3)
-        .row(t.bundled() ? "process CPU per call (us, incl. server)" : "client CPU per call (us)", cpu_us, 1)
-        .row(t.bundled() ? "allocations per call (incl. server)" : "allocations per call", allocs_per(r.allocations, requests))
-        .row("peak RSS (MiB)", peak_rss_mb(), 1)
-        .print();
-    result_line("beast", "retrieve")
-        .add("scheme", t.scheme())
-        .add("c", std::uint64_t(conc))
-        .add("threads", std::uint64_t(rt.threads()))
-        .add("rps", rps, 0)
-        .add("p50_ms", to_ms(st->latency.percentile(50)))
-        .add("p99_ms", to_ms(st->latency.percentile(99)))
-        .add("requests", std::uint64_t(requests))
-        .add("errors", st->errors.load())
-        .add(t.bundled() ? "process_cpu_us_per_req" : "client_cpu_us_per_req", cpu_us, 1)
-        .add("allocs_per_req", allocs_per(r.allocations, requests))
-        .print();
+        .row("calls", std::uint64_t(requests));
+    add_call_rows(tab, t.bundled(), f).print();
+    result_line line("beast", "retrieve");
+    add_call_keys(line, t.scheme(), t.bundled(), f).print();
     if (st->errors)
         return fail("retrieve-beast: " + std::to_string(st->errors.load()) + " calls failed, first: " + st->first_error);
     return 0;
